@@ -1,0 +1,148 @@
+/*
+ * relprune native kernels: the one C ABI of the project.
+ *
+ * Conventions
+ *  - Every kernel has a CPU twin (suffix _cpu, native/src/cpu) and a CUDA twin (suffix _cuda,
+ *    native/src/cuda) with the same name stem and the same arguments; the CUDA twin takes one
+ *    extra trailing argument, the cudaStream_t to run on (as void*, NULL = default stream).
+ *    The CPU twin is the specification: it reads like the maths and the CUDA twin is tested
+ *    against it (native/tests).
+ *  - Pointers of a _cuda kernel are device pointers; of a _cpu kernel host pointers.
+ *  - Tensors are float32, dense, row-major (NCHW for images). Sizes are int64_t.
+ *  - Every function returns an rp_status; no C++ exception crosses this boundary.
+ *    rp_last_error() gives a thread-local message for the last failure on this thread.
+ *  - Arguments are checked before anything is touched: a negative size, a NULL pointer to a
+ *    non-empty tensor, a shape whose element count overflows int64_t or an inconsistent shape
+ *    gives RP_ERR_INVALID_ARGUMENT and a message naming the function and the argument.
+ *    Empty tensors (a size 0; pooling needs spatial sizes >= 1) are valid, and their pointers
+ *    may then be NULL.
+ *  - An output may alias an input only where its entry says so.
+ *  - CUDA kernels are asynchronous on their stream: a launch error is reported at once,
+ *    an execution error by the next synchronizing call (rp_cuda_synchronize).
+ */
+#ifndef RELPRUNE_H
+#define RELPRUNE_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum rp_status {
+    RP_OK = 0,
+    RP_ERR_INVALID_ARGUMENT = 1, /* a size is negative, a pointer NULL, a shape inconsistent */
+    RP_ERR_CUDA = 2,             /* a CUDA runtime call failed: see rp_last_error() */
+    RP_ERR_NO_CUDA = 3,          /* the library was built without nvcc */
+    RP_ERR_INTERNAL = 4
+} rp_status;
+
+/* Static, human-readable name of a status code. */
+const char *rp_status_name(int status);
+/* Thread-local message describing the last failure on this thread ("" if none). Successful
+ * calls leave it unchanged; the pointer stays valid until the next failure on this thread. */
+const char *rp_last_error(void);
+/* Library version string, e.g. "0.1.0". */
+const char *rp_version(void);
+
+/* ---- elementwise ---------------------------------------------------------------------- */
+
+/* y[i] = max(x[i], 0) for i < n; NaN stays NaN (as torch.relu). x == y allowed. */
+int rp_relu_cpu(const float *x, float *y, int64_t n);
+/* y[i] = x[i] * Phi(x[i]) (exact GELU with erf, as torch.nn.GELU()). x == y allowed. */
+int rp_gelu_cpu(const float *x, float *y, int64_t n);
+/* y[i] = a[i] + b[i]. y may alias a or b. */
+int rp_add_cpu(const float *a, const float *b, float *y, int64_t n);
+
+/* Per-channel affine over x [n, c, hw]: y = x * scale[ch] + shift[ch], then max(.,0) if relu.
+ * scale == NULL means 1, shift == NULL means 0. Covers BatchNorm inference (after folding
+ * running statistics into scale/shift), conv bias (hw = H*W) and linear bias (n = rows, hw = 1).
+ * x == y allowed. */
+int rp_channel_affine_cpu(const float *x, float *y, const float *scale, const float *shift,
+                          int64_t n, int64_t c, int64_t hw, int relu);
+
+/* ---- normalization -------------------------------------------------------------------- */
+
+/* LayerNorm over the last dimension of x [rows, cols]:
+ * y = (x - mean) / sqrt(var + eps) * gamma + beta, var the biased variance; gamma, beta [cols],
+ * gamma == NULL means 1 and beta == NULL means 0 (elementwise_affine=False). eps >= 0.
+ * x == y allowed. */
+int rp_layernorm_cpu(const float *x, float *y, const float *gamma, const float *beta,
+                     int64_t rows, int64_t cols, float eps);
+/* Softmax over the last dimension of x [rows, cols], numerically stable (max subtracted).
+ * x == y allowed. */
+int rp_softmax_cpu(const float *x, float *y, int64_t rows, int64_t cols);
+
+/* ---- pooling (NCHW; out size = floor((in + 2*pad - k) / stride) + 1) ------------------- */
+/* As torch (floor mode): h, w, k, stride >= 1, 0 <= pad <= k / 2, k <= in + 2*pad, and oh, ow
+ * must equal the formula. Every window then holds at least one real input element. */
+
+/* Max pooling; padded positions never win (as torch's -inf padding). x [n,c,h,w] -> y [n,c,oh,ow]. */
+int rp_max_pool2d_cpu(const float *x, float *y, int64_t n, int64_t c, int64_t h, int64_t w,
+                      int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
+                      int64_t oh, int64_t ow);
+/* Average pooling with count_include_pad = true (torch's default). */
+int rp_avg_pool2d_cpu(const float *x, float *y, int64_t n, int64_t c, int64_t h, int64_t w,
+                      int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
+                      int64_t oh, int64_t ow);
+/* Adaptive average pooling as torch: window of output i is [floor(i*in/out), ceil((i+1)*in/out)).
+ * h, w, oh, ow >= 1; oh > h (upsampling) is allowed. */
+int rp_adaptive_avg_pool2d_cpu(const float *x, float *y, int64_t n, int64_t c, int64_t h, int64_t w,
+                               int64_t oh, int64_t ow);
+
+/* ---- vision transformer layout (outputs must not alias inputs) ------------------------ */
+
+/* Patch grid to tokens: patches [b, d, g] (conv_proj output, g = grid h*w) ->
+ * tokens [b, 1 + g, d] with tokens[:,0,:] = cls[d] and tokens[:,1+j,:] = patches[:,:,j],
+ * then tokens[i] += pos[(1 + g), d] for every batch element. */
+int rp_vit_embed_cpu(const float *patches, const float *cls, const float *pos, float *tokens,
+                     int64_t b, int64_t d, int64_t g);
+/* Packed in-projection output qkv [b, n, 3, h, dh] -> q, k, v each [b, h, n, dh], stored
+ * one after the other in out [3, b, h, n, dh]. */
+int rp_split_heads_cpu(const float *qkv, float *out, int64_t b, int64_t n, int64_t h, int64_t dh);
+/* Per-head attention output x [b, h, n, dh] -> y [b, n, h * dh]. */
+int rp_merge_heads_cpu(const float *x, float *y, int64_t b, int64_t h, int64_t n, int64_t dh);
+/* Token selection: x [b, n, d] -> y [b, d] = x[:, index, :], with 0 <= index < n. */
+int rp_select_token_cpu(const float *x, float *y, int64_t b, int64_t n, int64_t d, int64_t index);
+
+/* ---- CUDA twins (same arguments + stream). Return RP_ERR_NO_CUDA in a build without nvcc. */
+/* These live in librelprune_cuda, which needs librelprune_native beside it.                */
+
+/* 1 when this build contains the CUDA kernels, else 0 (the stub library). */
+int rp_has_cuda_kernels(void);
+/* Number of visible CUDA devices. A CUDA build on a machine without any device gives
+ * *count = 0 and RP_OK; on every failure *count is 0. */
+int rp_cuda_device_count(int *count);
+/* Blocks until all work on the stream is done; reports asynchronous kernel errors. */
+int rp_cuda_synchronize(void *stream);
+
+int rp_relu_cuda(const float *x, float *y, int64_t n, void *stream);
+int rp_gelu_cuda(const float *x, float *y, int64_t n, void *stream);
+int rp_add_cuda(const float *a, const float *b, float *y, int64_t n, void *stream);
+int rp_channel_affine_cuda(const float *x, float *y, const float *scale, const float *shift,
+                           int64_t n, int64_t c, int64_t hw, int relu, void *stream);
+int rp_layernorm_cuda(const float *x, float *y, const float *gamma, const float *beta,
+                      int64_t rows, int64_t cols, float eps, void *stream);
+int rp_softmax_cuda(const float *x, float *y, int64_t rows, int64_t cols, void *stream);
+int rp_max_pool2d_cuda(const float *x, float *y, int64_t n, int64_t c, int64_t h, int64_t w,
+                       int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
+                       int64_t oh, int64_t ow, void *stream);
+int rp_avg_pool2d_cuda(const float *x, float *y, int64_t n, int64_t c, int64_t h, int64_t w,
+                       int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
+                       int64_t oh, int64_t ow, void *stream);
+int rp_adaptive_avg_pool2d_cuda(const float *x, float *y, int64_t n, int64_t c, int64_t h, int64_t w,
+                                int64_t oh, int64_t ow, void *stream);
+int rp_vit_embed_cuda(const float *patches, const float *cls, const float *pos, float *tokens,
+                      int64_t b, int64_t d, int64_t g, void *stream);
+int rp_split_heads_cuda(const float *qkv, float *out, int64_t b, int64_t n, int64_t h, int64_t dh,
+                        void *stream);
+int rp_merge_heads_cuda(const float *x, float *y, int64_t b, int64_t h, int64_t n, int64_t dh,
+                        void *stream);
+int rp_select_token_cuda(const float *x, float *y, int64_t b, int64_t n, int64_t d, int64_t index,
+                         void *stream);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RELPRUNE_H */

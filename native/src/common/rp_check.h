@@ -1,0 +1,193 @@
+// Argument validation shared by the CPU and CUDA twins, so that both reject exactly the same
+// calls with a message naming the exported function and the offending argument.
+#pragma once
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <initializer_list>
+
+#include "rp_error.h"
+
+namespace rp {
+
+// Collects the first problem only: later checks often make sense only if earlier ones passed
+// (a NULL check needs a valid element count), and the caller sees one status anyway.
+class Args {
+  public:
+    explicit Args(const char *fn) : fn_(fn) {}
+
+    bool ok() const { return ok_; }
+    int status() const { return ok_ ? RP_OK : RP_ERR_INVALID_ARGUMENT; }
+
+    __attribute__((format(printf, 2, 3))) void fail(const char *fmt, ...) {
+        if (!ok_) return;
+        char msg[384];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        rp_set_error("%s: %s", fn_, msg);
+        ok_ = false;
+    }
+
+    Args &nonneg(const char *name, int64_t v) {
+        if (ok_ && v < 0) fail("%s = %lld must be >= 0", name, (long long)v);
+        return *this;
+    }
+    Args &positive(const char *name, int64_t v) {
+        if (ok_ && v < 1) fail("%s = %lld must be >= 1", name, (long long)v);
+        return *this;
+    }
+    // A pointer may be NULL only when it addresses no element.
+    Args &ptr(const char *name, const void *p, int64_t count) {
+        if (ok_ && p == nullptr && count > 0)
+            fail("%s is NULL but must hold %lld floats", name, (long long)count);
+        return *this;
+    }
+    // *out = product of dims (all >= 0 by now); rejects shapes whose element count or byte
+    // size would overflow int64_t, so kernels can index with plain int64_t arithmetic.
+    Args &numel(int64_t *out, const char *tensor, std::initializer_list<int64_t> dims) {
+        *out = 0;
+        if (!ok_) return *this;
+        const int64_t limit = INT64_MAX / (int64_t)sizeof(float);
+        int64_t p = 1;
+        for (int64_t d : dims) {
+            if (d == 0) return *this; // *out stays 0, whatever the other dims are
+            if (p > limit / d) {
+                fail("%s has too many elements (int64 overflow)", tensor);
+                return *this;
+            }
+            p *= d;
+        }
+        *out = p;
+        return *this;
+    }
+
+  private:
+    const char *fn_;
+    bool ok_ = true;
+};
+
+// x, y: [n]
+inline int check_unary(const char *fn, const float *x, const float *y, int64_t n) {
+    Args a(fn);
+    int64_t cnt;
+    a.nonneg("n", n).numel(&cnt, "x", {n}).ptr("x", x, cnt).ptr("y", y, cnt);
+    return a.status();
+}
+
+// a, b, y: [n]
+inline int check_add(const char *fn, const float *x0, const float *x1, const float *y, int64_t n) {
+    Args a(fn);
+    int64_t cnt;
+    a.nonneg("n", n).numel(&cnt, "a", {n}).ptr("a", x0, cnt).ptr("b", x1, cnt).ptr("y", y, cnt);
+    return a.status();
+}
+
+// x, y: [n, c, hw]; scale, shift: [c] or NULL
+inline int check_channel_affine(const char *fn, const float *x, const float *y, int64_t n,
+                                int64_t c, int64_t hw) {
+    Args a(fn);
+    int64_t cnt;
+    a.nonneg("n", n).nonneg("c", c).nonneg("hw", hw).numel(&cnt, "x", {n, c, hw});
+    a.ptr("x", x, cnt).ptr("y", y, cnt);
+    return a.status();
+}
+
+// x, y: [rows, cols]
+inline int check_rows(const char *fn, const float *x, const float *y, int64_t rows, int64_t cols) {
+    Args a(fn);
+    int64_t cnt;
+    a.nonneg("rows", rows).nonneg("cols", cols).numel(&cnt, "x", {rows, cols});
+    a.ptr("x", x, cnt).ptr("y", y, cnt);
+    return a.status();
+}
+
+// x, y: [rows, cols]; gamma, beta: [cols] or NULL
+inline int check_layernorm(const char *fn, const float *x, const float *y, int64_t rows,
+                           int64_t cols, float eps) {
+    int st = check_rows(fn, x, y, rows, cols);
+    if (st != RP_OK) return st;
+    Args a(fn);
+    if (!(eps >= 0.0f)) a.fail("eps = %g must be >= 0", (double)eps); // also rejects NaN
+    return a.status();
+}
+
+// x: [n, c, h, w] -> y: [n, c, oh, ow]. Same rules as torch (floor mode): pad at most half the
+// kernel, which guarantees every window covers at least one real input element.
+inline int check_pool2d(const char *fn, const float *x, const float *y, int64_t n, int64_t c,
+                        int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t sh, int64_t sw,
+                        int64_t ph, int64_t pw, int64_t oh, int64_t ow) {
+    Args a(fn);
+    a.nonneg("n", n).nonneg("c", c).positive("h", h).positive("w", w);
+    a.positive("kh", kh).positive("kw", kw).positive("sh", sh).positive("sw", sw);
+    a.nonneg("ph", ph).nonneg("pw", pw).nonneg("oh", oh).nonneg("ow", ow);
+    if (!a.ok()) return a.status();
+    if (ph > kh / 2) a.fail("ph = %lld must be <= kh / 2 = %lld", (long long)ph, (long long)(kh / 2));
+    if (pw > kw / 2) a.fail("pw = %lld must be <= kw / 2 = %lld", (long long)pw, (long long)(kw / 2));
+    if (!a.ok()) return a.status();
+    // compared as kh - 2*ph > h, which cannot overflow (0 <= kh - 2*ph <= kh); when it holds,
+    // h + 2*ph < kh, so printing that sum cannot overflow either
+    if (kh - 2 * ph > h) a.fail("kh = %lld exceeds the padded height h + 2*ph = %lld", (long long)kh, (long long)(h + 2 * ph));
+    if (kw - 2 * pw > w) a.fail("kw = %lld exceeds the padded width w + 2*pw = %lld", (long long)kw, (long long)(w + 2 * pw));
+    if (!a.ok()) return a.status();
+    const int64_t want_oh = (h - (kh - 2 * ph)) / sh + 1;
+    const int64_t want_ow = (w - (kw - 2 * pw)) / sw + 1;
+    if (oh != want_oh) a.fail("oh = %lld but floor((h + 2*ph - kh) / sh) + 1 = %lld", (long long)oh, (long long)want_oh);
+    if (ow != want_ow) a.fail("ow = %lld but floor((w + 2*pw - kw) / sw) + 1 = %lld", (long long)ow, (long long)want_ow);
+    int64_t nx, ny;
+    a.numel(&nx, "x", {n, c, h, w}).numel(&ny, "y", {n, c, oh, ow}).ptr("x", x, nx).ptr("y", y, ny);
+    return a.status();
+}
+
+// x: [n, c, h, w] -> y: [n, c, oh, ow]
+inline int check_adaptive_pool2d(const char *fn, const float *x, const float *y, int64_t n,
+                                 int64_t c, int64_t h, int64_t w, int64_t oh, int64_t ow) {
+    Args a(fn);
+    int64_t nx, ny, t;
+    a.nonneg("n", n).nonneg("c", c).positive("h", h).positive("w", w);
+    a.positive("oh", oh).positive("ow", ow);
+    // the window bounds compute (i + 1) * h with i < oh
+    a.numel(&t, "oh * h", {oh, h}).numel(&t, "ow * w", {ow, w});
+    a.numel(&nx, "x", {n, c, h, w}).numel(&ny, "y", {n, c, oh, ow}).ptr("x", x, nx).ptr("y", y, ny);
+    return a.status();
+}
+
+// patches: [b, d, g], cls: [d], pos: [1 + g, d], tokens: [b, 1 + g, d]
+inline int check_vit_embed(const char *fn, const float *patches, const float *cls,
+                           const float *pos, const float *tokens, int64_t b, int64_t d, int64_t g) {
+    Args a(fn);
+    int64_t np, nt, npos;
+    a.nonneg("b", b).nonneg("d", d).nonneg("g", g);
+    if (a.ok() && g == INT64_MAX) a.fail("g = %lld is too large", (long long)g);
+    a.numel(&np, "patches", {b, d, g}).numel(&nt, "tokens", {b, 1 + g, d}).numel(&npos, "pos", {1 + g, d});
+    a.ptr("patches", patches, np).ptr("cls", cls, d).ptr("pos", pos, npos).ptr("tokens", tokens, nt);
+    return a.status();
+}
+
+// split: qkv [b, n, 3, h, dh] -> out [3, b, h, n, dh]; merge: x [b, h, n, dh] -> y [b, n, h*dh].
+// parts is 3 for split, 1 for merge; in and out always hold the same number of elements.
+inline int check_heads(const char *fn, const char *in_name, const float *in, const char *out_name,
+                       const float *out, int64_t b, int64_t n, int64_t h, int64_t dh, int64_t parts) {
+    Args a(fn);
+    int64_t cnt;
+    a.nonneg("b", b).nonneg("n", n).nonneg("h", h).nonneg("dh", dh);
+    a.numel(&cnt, in_name, {parts, b, n, h, dh}).ptr(in_name, in, cnt).ptr(out_name, out, cnt);
+    return a.status();
+}
+
+// x: [b, n, d] -> y: [b, d]
+inline int check_select_token(const char *fn, const float *x, const float *y, int64_t b,
+                              int64_t n, int64_t d, int64_t index) {
+    Args a(fn);
+    int64_t nx, ny;
+    a.nonneg("b", b).nonneg("n", n).nonneg("d", d);
+    if (a.ok() && (index < 0 || index >= n))
+        a.fail("index = %lld must be in [0, n = %lld)", (long long)index, (long long)n);
+    a.numel(&nx, "x", {b, n, d}).numel(&ny, "y", {b, d}).ptr("x", x, nx).ptr("y", y, ny);
+    return a.status();
+}
+
+} // namespace rp

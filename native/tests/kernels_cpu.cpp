@@ -1,0 +1,340 @@
+// Checks every _cpu kernel against a float64 reference written plainly here (independently
+// of native/src/cpu), plus argument validation. Prints one line per case and a final
+// "N passed, N failed"; exits nonzero on any failure.
+#include <string.h>
+
+#include "test_util.h"
+
+static Tally tally;
+static std::mt19937 rng(20240601);
+
+static const double kAtol = 1e-5, kRtol = 1e-5;
+
+static void check(const char *kernel, const std::string &shape, int status, const float *got,
+                  const std::vector<double> &ref) {
+    std::string detail;
+    bool ok;
+    if (status != RP_OK) {
+        ok = false;
+        detail = fmt("returned %s: %s", rp_status_name(status), rp_last_error());
+    } else {
+        ok = close(got, ref.data(), (int64_t)ref.size(), kAtol, kRtol, &detail);
+    }
+    tally.record(ok, std::string(kernel) + " " + shape, detail);
+}
+
+// ---- elementwise -----------------------------------------------------------------------------
+
+static void test_elementwise() {
+    for (int64_t n : kElementwiseN) {
+        const std::string shape = fmt("n=%lld", (long long)n);
+        std::vector<float> x = uniform(rng, n, -6.0f, 6.0f), b = uniform(rng, n, -3.0f, 3.0f);
+        std::vector<float> y(n);
+        std::vector<double> ref(n);
+
+        for (int64_t i = 0; i < n; i++) ref[i] = x[i] > 0 ? x[i] : 0.0;
+        check("rp_relu_cpu", shape, rp_relu_cpu(x.data(), y.data(), n), y.data(), ref);
+        std::vector<float> inplace = x;
+        check("rp_relu_cpu", shape + " in-place", rp_relu_cpu(inplace.data(), inplace.data(), n), inplace.data(), ref);
+
+        for (int64_t i = 0; i < n; i++) ref[i] = 0.5 * x[i] * (1.0 + erf(x[i] / sqrt(2.0)));
+        check("rp_gelu_cpu", shape, rp_gelu_cpu(x.data(), y.data(), n), y.data(), ref);
+        inplace = x;
+        check("rp_gelu_cpu", shape + " in-place", rp_gelu_cpu(inplace.data(), inplace.data(), n), inplace.data(), ref);
+
+        for (int64_t i = 0; i < n; i++) ref[i] = (double)x[i] + (double)b[i];
+        check("rp_add_cpu", shape, rp_add_cpu(x.data(), b.data(), y.data(), n), y.data(), ref);
+        inplace = x;
+        check("rp_add_cpu", shape + " y=a", rp_add_cpu(inplace.data(), b.data(), inplace.data(), n), inplace.data(), ref);
+    }
+}
+
+static void test_channel_affine() {
+    for (const AffineShape &s : kAffineShapes) {
+        const int64_t total = s.n * s.c * s.hw;
+        std::vector<float> x = uniform(rng, total, -3.0f, 3.0f);
+        std::vector<float> scale = uniform(rng, s.c, -2.0f, 2.0f), shift = uniform(rng, s.c, -1.0f, 1.0f);
+        // every combination of NULL scale / shift and relu on / off
+        for (int variant = 0; variant < 8; variant++) {
+            const bool use_scale = variant & 1, use_shift = variant & 2, relu = variant & 4;
+            std::vector<double> ref(total);
+            for (int64_t i = 0; i < s.n; i++)
+                for (int64_t ch = 0; ch < s.c; ch++)
+                    for (int64_t j = 0; j < s.hw; j++) {
+                        const int64_t e = (i * s.c + ch) * s.hw + j;
+                        double v = (double)x[e] * (use_scale ? scale[ch] : 1.0) + (use_shift ? shift[ch] : 0.0);
+                        ref[e] = relu && v < 0 ? 0.0 : v;
+                    }
+            const std::string shape = fmt("n=%lld c=%lld hw=%lld scale=%s shift=%s relu=%d", (long long)s.n,
+                                          (long long)s.c, (long long)s.hw, use_scale ? "yes" : "NULL",
+                                          use_shift ? "yes" : "NULL", (int)relu);
+            std::vector<float> y(total);
+            check("rp_channel_affine_cpu", shape,
+                  rp_channel_affine_cpu(x.data(), y.data(), use_scale ? scale.data() : nullptr,
+                                        use_shift ? shift.data() : nullptr, s.n, s.c, s.hw, relu),
+                  y.data(), ref);
+            if (variant == 7) {
+                std::vector<float> inplace = x;
+                check("rp_channel_affine_cpu", shape + " in-place",
+                      rp_channel_affine_cpu(inplace.data(), inplace.data(), scale.data(), shift.data(),
+                                            s.n, s.c, s.hw, relu),
+                      inplace.data(), ref);
+            }
+        }
+    }
+}
+
+// ---- normalization ---------------------------------------------------------------------------
+
+static std::vector<double> ref_layernorm(const std::vector<float> &x, const float *gamma,
+                                         const float *beta, int64_t rows, int64_t cols, double eps) {
+    std::vector<double> y(rows * cols);
+    for (int64_t r = 0; r < rows; r++) {
+        double mean = 0, var = 0;
+        for (int64_t j = 0; j < cols; j++) mean += x[r * cols + j];
+        mean /= cols;
+        for (int64_t j = 0; j < cols; j++) var += (x[r * cols + j] - mean) * (x[r * cols + j] - mean);
+        var /= cols;
+        for (int64_t j = 0; j < cols; j++)
+            y[r * cols + j] = (x[r * cols + j] - mean) / sqrt(var + eps) * (gamma ? gamma[j] : 1.0) +
+                              (beta ? beta[j] : 0.0);
+    }
+    return y;
+}
+
+static void test_layernorm() {
+    for (const RowShape &s : kLayernormShapes) {
+        const int64_t total = s.rows * s.cols;
+        std::vector<float> x = uniform(rng, total, -2.0f, 2.0f);
+        for (int64_t i = 0; i < total; i++) x[i] += 3.0f * (float)(i / s.cols % 3); // nonzero row means
+        std::vector<float> gamma = uniform(rng, s.cols, 0.5f, 1.5f), beta = uniform(rng, s.cols, -0.5f, 0.5f);
+        const float eps = 1e-5f;
+        const std::string shape = fmt("rows=%lld cols=%lld", (long long)s.rows, (long long)s.cols);
+        std::vector<float> y(total);
+
+        std::vector<double> ref = ref_layernorm(x, gamma.data(), beta.data(), s.rows, s.cols, eps);
+        check("rp_layernorm_cpu", shape,
+              rp_layernorm_cpu(x.data(), y.data(), gamma.data(), beta.data(), s.rows, s.cols, eps), y.data(), ref);
+        std::vector<float> inplace = x;
+        check("rp_layernorm_cpu", shape + " in-place",
+              rp_layernorm_cpu(inplace.data(), inplace.data(), gamma.data(), beta.data(), s.rows, s.cols, eps),
+              inplace.data(), ref);
+
+        ref = ref_layernorm(x, nullptr, nullptr, s.rows, s.cols, eps);
+        check("rp_layernorm_cpu", shape + " gamma=beta=NULL",
+              rp_layernorm_cpu(x.data(), y.data(), nullptr, nullptr, s.rows, s.cols, eps), y.data(), ref);
+    }
+}
+
+static void test_softmax() {
+    for (const RowShape &s : kSoftmaxShapes) {
+        const int64_t total = s.rows * s.cols;
+        std::vector<float> x = uniform(rng, total, -10.0f, 10.0f);
+        x[0] = 100.0f; // exp(100) overflows float: only correct if the max is subtracted
+        std::vector<double> ref(total);
+        for (int64_t r = 0; r < s.rows; r++) {
+            double sum = 0;
+            for (int64_t j = 0; j < s.cols; j++) sum += exp((double)x[r * s.cols + j]);
+            for (int64_t j = 0; j < s.cols; j++) ref[r * s.cols + j] = exp((double)x[r * s.cols + j]) / sum;
+        }
+        const std::string shape = fmt("rows=%lld cols=%lld", (long long)s.rows, (long long)s.cols);
+        std::vector<float> y(total);
+        check("rp_softmax_cpu", shape, rp_softmax_cpu(x.data(), y.data(), s.rows, s.cols), y.data(), ref);
+        std::vector<float> inplace = x;
+        check("rp_softmax_cpu", shape + " in-place", rp_softmax_cpu(inplace.data(), inplace.data(), s.rows, s.cols),
+              inplace.data(), ref);
+    }
+}
+
+// ---- pooling ---------------------------------------------------------------------------------
+
+static void test_pool2d() {
+    for (const PoolShape &s : kPoolShapes) {
+        const int64_t oh = pool_out(s.h, s.kh, s.sh, s.ph), ow = pool_out(s.w, s.kw, s.sw, s.pw);
+        std::vector<float> x = uniform(rng, s.n * s.c * s.h * s.w, -5.0f, 5.0f);
+        // all-negative input: a padded zero would wrongly win a max window
+        for (float &v : x) v = -fabsf(v) - 0.1f;
+        std::vector<double> ref_max(s.n * s.c * oh * ow), ref_avg(ref_max.size());
+        for (int64_t p = 0; p < s.n * s.c; p++)
+            for (int64_t i = 0; i < oh; i++)
+                for (int64_t j = 0; j < ow; j++) {
+                    double m = -INFINITY, sum = 0;
+                    for (int64_t a = 0; a < s.kh; a++)
+                        for (int64_t b = 0; b < s.kw; b++) {
+                            const int64_t hi = i * s.sh - s.ph + a, wi = j * s.sw - s.pw + b;
+                            if (hi < 0 || hi >= s.h || wi < 0 || wi >= s.w) continue; // padding
+                            const double v = x[(p * s.h + hi) * s.w + wi];
+                            m = v > m ? v : m;
+                            sum += v;
+                        }
+                    ref_max[(p * oh + i) * ow + j] = m;
+                    ref_avg[(p * oh + i) * ow + j] = sum / (double)(s.kh * s.kw);
+                }
+        const std::string shape = fmt("n=%lld c=%lld h=%lld w=%lld k=%lldx%lld s=%lldx%lld p=%lldx%lld",
+                                      (long long)s.n, (long long)s.c, (long long)s.h, (long long)s.w,
+                                      (long long)s.kh, (long long)s.kw, (long long)s.sh, (long long)s.sw,
+                                      (long long)s.ph, (long long)s.pw);
+        std::vector<float> y(ref_max.size());
+        check("rp_max_pool2d_cpu", shape,
+              rp_max_pool2d_cpu(x.data(), y.data(), s.n, s.c, s.h, s.w, s.kh, s.kw, s.sh, s.sw, s.ph, s.pw, oh, ow),
+              y.data(), ref_max);
+        check("rp_avg_pool2d_cpu", shape,
+              rp_avg_pool2d_cpu(x.data(), y.data(), s.n, s.c, s.h, s.w, s.kh, s.kw, s.sh, s.sw, s.ph, s.pw, oh, ow),
+              y.data(), ref_avg);
+    }
+}
+
+static void test_adaptive_pool2d() {
+    for (const AdaptiveShape &s : kAdaptiveShapes) {
+        std::vector<float> x = uniform(rng, s.n * s.c * s.h * s.w, -5.0f, 5.0f);
+        std::vector<double> ref(s.n * s.c * s.oh * s.ow);
+        for (int64_t p = 0; p < s.n * s.c; p++)
+            for (int64_t i = 0; i < s.oh; i++)
+                for (int64_t j = 0; j < s.ow; j++) {
+                    const int64_t h0 = (int64_t)floor((double)i * s.h / s.oh);
+                    const int64_t h1 = (int64_t)ceil((double)(i + 1) * s.h / s.oh);
+                    const int64_t w0 = (int64_t)floor((double)j * s.w / s.ow);
+                    const int64_t w1 = (int64_t)ceil((double)(j + 1) * s.w / s.ow);
+                    double sum = 0;
+                    for (int64_t hi = h0; hi < h1; hi++)
+                        for (int64_t wi = w0; wi < w1; wi++) sum += x[(p * s.h + hi) * s.w + wi];
+                    ref[(p * s.oh + i) * s.ow + j] = sum / (double)((h1 - h0) * (w1 - w0));
+                }
+        const std::string shape = fmt("n=%lld c=%lld %lldx%lld -> %lldx%lld", (long long)s.n, (long long)s.c,
+                                      (long long)s.h, (long long)s.w, (long long)s.oh, (long long)s.ow);
+        std::vector<float> y(ref.size());
+        check("rp_adaptive_avg_pool2d_cpu", shape,
+              rp_adaptive_avg_pool2d_cpu(x.data(), y.data(), s.n, s.c, s.h, s.w, s.oh, s.ow), y.data(), ref);
+    }
+}
+
+// ---- vision transformer layout ---------------------------------------------------------------
+
+static void test_vit_layout() {
+    for (const EmbedShape &s : kEmbedShapes) {
+        std::vector<float> patches = uniform(rng, s.b * s.d * s.g, -1.0f, 1.0f);
+        std::vector<float> cls = uniform(rng, s.d, -1.0f, 1.0f), pos = uniform(rng, (1 + s.g) * s.d, -1.0f, 1.0f);
+        std::vector<double> ref(s.b * (1 + s.g) * s.d);
+        for (int64_t bi = 0; bi < s.b; bi++)
+            for (int64_t t = 0; t <= s.g; t++)
+                for (int64_t k = 0; k < s.d; k++) {
+                    const double v = t == 0 ? cls[k] : patches[(bi * s.d + k) * s.g + (t - 1)];
+                    ref[(bi * (1 + s.g) + t) * s.d + k] = v + pos[t * s.d + k];
+                }
+        std::vector<float> tokens(ref.size());
+        check("rp_vit_embed_cpu", fmt("b=%lld d=%lld g=%lld", (long long)s.b, (long long)s.d, (long long)s.g),
+              rp_vit_embed_cpu(patches.data(), cls.data(), pos.data(), tokens.data(), s.b, s.d, s.g),
+              tokens.data(), ref);
+    }
+    for (const HeadShape &s : kHeadShapes) {
+        const std::string shape = fmt("b=%lld n=%lld h=%lld dh=%lld", (long long)s.b, (long long)s.n,
+                                      (long long)s.h, (long long)s.dh);
+        const int64_t per = s.b * s.n * s.h * s.dh;
+        std::vector<float> qkv = uniform(rng, 3 * per, -1.0f, 1.0f);
+        std::vector<double> ref(3 * per);
+        for (int64_t bi = 0; bi < s.b; bi++)
+            for (int64_t ni = 0; ni < s.n; ni++)
+                for (int64_t t = 0; t < 3; t++)
+                    for (int64_t hi = 0; hi < s.h; hi++)
+                        for (int64_t di = 0; di < s.dh; di++)
+                            ref[t * per + ((bi * s.h + hi) * s.n + ni) * s.dh + di] =
+                                qkv[((bi * s.n + ni) * 3 + t) * s.h * s.dh + hi * s.dh + di];
+        std::vector<float> out(3 * per);
+        check("rp_split_heads_cpu", shape, rp_split_heads_cpu(qkv.data(), out.data(), s.b, s.n, s.h, s.dh),
+              out.data(), ref);
+
+        // merge is split's inverse for one of q, k, v: heads [b, h, n, dh] -> [b, n, h * dh]
+        std::vector<float> x = uniform(rng, per, -1.0f, 1.0f);
+        std::vector<double> mref(per);
+        for (int64_t bi = 0; bi < s.b; bi++)
+            for (int64_t hi = 0; hi < s.h; hi++)
+                for (int64_t ni = 0; ni < s.n; ni++)
+                    for (int64_t di = 0; di < s.dh; di++)
+                        mref[(bi * s.n + ni) * s.h * s.dh + hi * s.dh + di] = x[((bi * s.h + hi) * s.n + ni) * s.dh + di];
+        std::vector<float> y(per);
+        check("rp_merge_heads_cpu", shape, rp_merge_heads_cpu(x.data(), y.data(), s.b, s.h, s.n, s.dh), y.data(), mref);
+    }
+    for (const SelectShape &s : kSelectShapes) {
+        std::vector<float> x = uniform(rng, s.b * s.n * s.d, -1.0f, 1.0f);
+        std::vector<double> ref(s.b * s.d);
+        for (int64_t bi = 0; bi < s.b; bi++)
+            for (int64_t k = 0; k < s.d; k++) ref[bi * s.d + k] = x[(bi * s.n + s.index) * s.d + k];
+        std::vector<float> y(ref.size());
+        check("rp_select_token_cpu",
+              fmt("b=%lld n=%lld d=%lld index=%lld", (long long)s.b, (long long)s.n, (long long)s.d, (long long)s.index),
+              rp_select_token_cpu(x.data(), y.data(), s.b, s.n, s.d, s.index), y.data(), ref);
+    }
+}
+
+// ---- argument validation and status API ------------------------------------------------------
+
+// The call must fail with RP_ERR_INVALID_ARGUMENT and a message naming the kernel and `arg`.
+static void expect_invalid(const char *kernel, const char *arg, const char *why, int status) {
+    const char *msg = rp_last_error();
+    const bool ok = status == RP_ERR_INVALID_ARGUMENT && msg && msg[0] && strstr(msg, kernel) &&
+                    strstr(msg, arg);
+    tally.record(ok, fmt("%s rejects %s", kernel, why),
+                 fmt("%s: \"%s\"", rp_status_name(status), msg ? msg : "(null)"));
+}
+
+static void test_invalid_arguments() {
+    float buf[64] = {0};
+    float *p = buf;
+    const int64_t big = int64_t(1) << 40;
+    expect_invalid("rp_relu_cpu", "x", "NULL x", rp_relu_cpu(nullptr, p, 3));
+    expect_invalid("rp_relu_cpu", "n", "negative n", rp_relu_cpu(p, p, -1));
+    expect_invalid("rp_gelu_cpu", "y", "NULL y", rp_gelu_cpu(p, nullptr, 3));
+    expect_invalid("rp_add_cpu", "b", "NULL b", rp_add_cpu(p, nullptr, p, 3));
+    expect_invalid("rp_channel_affine_cpu", "c", "negative c", rp_channel_affine_cpu(p, p, p, p, 1, -2, 1, 0));
+    expect_invalid("rp_channel_affine_cpu", "x", "overflowing shape", rp_channel_affine_cpu(p, p, p, p, big, big, 1, 0));
+    expect_invalid("rp_layernorm_cpu", "eps", "negative eps", rp_layernorm_cpu(p, p, p, p, 2, 3, -1e-5f));
+    expect_invalid("rp_layernorm_cpu", "eps", "NaN eps", rp_layernorm_cpu(p, p, p, p, 2, 3, NAN));
+    expect_invalid("rp_layernorm_cpu", "cols", "negative cols", rp_layernorm_cpu(p, p, p, p, 2, -3, 1e-5f));
+    expect_invalid("rp_softmax_cpu", "rows", "negative rows", rp_softmax_cpu(p, p, -1, 3));
+    expect_invalid("rp_softmax_cpu", "x", "NULL x", rp_softmax_cpu(nullptr, p, 2, 3));
+    // x [1,1,5,5], k3 s2 p1: oh = ow = 3
+    expect_invalid("rp_max_pool2d_cpu", "oh", "wrong oh", rp_max_pool2d_cpu(p, p, 1, 1, 5, 5, 3, 3, 2, 2, 1, 1, 2, 3));
+    expect_invalid("rp_max_pool2d_cpu", "sh", "zero stride", rp_max_pool2d_cpu(p, p, 1, 1, 5, 5, 3, 3, 0, 2, 1, 1, 3, 3));
+    expect_invalid("rp_max_pool2d_cpu", "kw", "zero kernel", rp_max_pool2d_cpu(p, p, 1, 1, 5, 5, 3, 0, 2, 2, 1, 1, 3, 3));
+    expect_invalid("rp_max_pool2d_cpu", "ph", "pad > kernel/2", rp_max_pool2d_cpu(p, p, 1, 1, 5, 5, 3, 3, 2, 2, 2, 1, 4, 3));
+    expect_invalid("rp_max_pool2d_cpu", "kh", "kernel > padded input", rp_max_pool2d_cpu(p, p, 1, 1, 2, 5, 5, 3, 1, 2, 1, 1, 1, 3));
+    expect_invalid("rp_avg_pool2d_cpu", "ow", "wrong ow", rp_avg_pool2d_cpu(p, p, 1, 1, 5, 5, 3, 3, 2, 2, 1, 1, 3, 4));
+    expect_invalid("rp_avg_pool2d_cpu", "pw", "negative pad", rp_avg_pool2d_cpu(p, p, 1, 1, 5, 5, 3, 3, 2, 2, 1, -1, 3, 3));
+    expect_invalid("rp_adaptive_avg_pool2d_cpu", "oh", "zero oh", rp_adaptive_avg_pool2d_cpu(p, p, 1, 1, 5, 5, 0, 1));
+    expect_invalid("rp_adaptive_avg_pool2d_cpu", "h", "zero h", rp_adaptive_avg_pool2d_cpu(p, p, 1, 1, 0, 5, 1, 1));
+    expect_invalid("rp_vit_embed_cpu", "cls", "NULL cls", rp_vit_embed_cpu(p, nullptr, p, p, 1, 2, 3));
+    expect_invalid("rp_vit_embed_cpu", "g", "negative g", rp_vit_embed_cpu(p, p, p, p, 1, 2, -3));
+    expect_invalid("rp_split_heads_cpu", "dh", "negative dh", rp_split_heads_cpu(p, p, 1, 2, 2, -4));
+    expect_invalid("rp_merge_heads_cpu", "y", "NULL y", rp_merge_heads_cpu(p, nullptr, 1, 2, 2, 4));
+    expect_invalid("rp_select_token_cpu", "index", "index >= n", rp_select_token_cpu(p, p, 1, 3, 2, 3));
+    expect_invalid("rp_select_token_cpu", "index", "negative index", rp_select_token_cpu(p, p, 1, 3, 2, -1));
+
+    // empty tensors are fine, and need no storage
+    const bool empty_ok = rp_relu_cpu(nullptr, nullptr, 0) == RP_OK &&
+                          rp_softmax_cpu(nullptr, nullptr, 0, 5) == RP_OK &&
+                          rp_layernorm_cpu(nullptr, nullptr, nullptr, nullptr, 4, 0, 1e-5f) == RP_OK &&
+                          rp_channel_affine_cpu(nullptr, nullptr, nullptr, nullptr, 0, 3, 4, 1) == RP_OK &&
+                          rp_max_pool2d_cpu(nullptr, nullptr, 0, 3, 5, 5, 3, 3, 2, 2, 1, 1, 3, 3) == RP_OK &&
+                          rp_split_heads_cpu(nullptr, nullptr, 0, 3, 2, 4) == RP_OK;
+    tally.record(empty_ok, "empty tensors with NULL pointers return RP_OK", "");
+
+    const bool api_ok = strcmp(rp_version(), "0.1.0") == 0 && strcmp(rp_status_name(RP_OK), "RP_OK") == 0 &&
+                        strcmp(rp_status_name(RP_ERR_INVALID_ARGUMENT), "RP_ERR_INVALID_ARGUMENT") == 0 &&
+                        strcmp(rp_status_name(RP_ERR_CUDA), "RP_ERR_CUDA") == 0 &&
+                        strcmp(rp_status_name(RP_ERR_NO_CUDA), "RP_ERR_NO_CUDA") == 0 &&
+                        strcmp(rp_status_name(RP_ERR_INTERNAL), "RP_ERR_INTERNAL") == 0 &&
+                        rp_status_name(12345)[0] != '\0';
+    tally.record(api_ok, "rp_version / rp_status_name", fmt("version %s", rp_version()));
+}
+
+int main() {
+    test_elementwise();
+    test_channel_affine();
+    test_layernorm();
+    test_softmax();
+    test_pool2d();
+    test_adaptive_pool2d();
+    test_vit_layout();
+    test_invalid_arguments();
+    return tally.finish();
+}

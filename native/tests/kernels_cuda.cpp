@@ -1,0 +1,306 @@
+// Compares every _cuda kernel with its _cpu twin (the specification) on the same random
+// inputs, on the shapes of kernels_cpu plus larger ones. Exits 77, which ctest reports as
+// skipped, when there is no CUDA device: it never passes without having run on a GPU.
+#include <stdlib.h>
+#include <string.h>
+
+#include <iterator>
+
+#include <cuda_runtime.h>
+
+#include "test_util.h"
+
+static Tally tally;
+static std::mt19937 rng(20240602);
+
+static const double kAtol = 1e-6, kRtol = 1e-5;
+
+static void die(const char *what, cudaError_t err) {
+    printf("FATAL %s: %s\n", what, cudaGetErrorString(err));
+    tally.failed++;
+    exit(tally.finish());
+}
+
+// A device copy of a host tensor.
+struct Dev {
+    float *ptr = nullptr;
+    int64_t n = 0;
+
+    explicit Dev(int64_t count) : n(count) {
+        cudaError_t err = cudaMalloc(&ptr, (size_t)(n > 0 ? n : 1) * sizeof(float));
+        if (err != cudaSuccess) die("cudaMalloc", err);
+        // NaN bytes, so an element the kernel forgets to write cannot pass by accident
+        err = cudaMemset(ptr, 0xff, (size_t)(n > 0 ? n : 1) * sizeof(float));
+        if (err != cudaSuccess) die("cudaMemset", err);
+    }
+    explicit Dev(const std::vector<float> &h) : Dev((int64_t)h.size()) {
+        cudaError_t err = cudaMemcpy(ptr, h.data(), h.size() * sizeof(float), cudaMemcpyHostToDevice);
+        if (err != cudaSuccess) die("cudaMemcpy to device", err);
+    }
+    Dev(const Dev &) = delete;
+    Dev &operator=(const Dev &) = delete;
+    ~Dev() { cudaFree(ptr); }
+
+    std::vector<float> get() const {
+        std::vector<float> h((size_t)n);
+        cudaError_t err = cudaMemcpy(h.data(), ptr, h.size() * sizeof(float), cudaMemcpyDeviceToHost);
+        if (err != cudaSuccess) die("cudaMemcpy to host", err);
+        return h;
+    }
+};
+
+// want: the CPU twin's output (st_cpu its status); got: the device output of the CUDA twin.
+static void check(const char *kernel, const std::string &shape, int st_cpu, int st_cuda,
+                  const std::vector<float> &want, const Dev &got) {
+    std::string detail;
+    bool ok = false;
+    if (st_cpu != RP_OK) {
+        detail = fmt("CPU twin returned %s: %s", rp_status_name(st_cpu), rp_last_error());
+    } else if (st_cuda != RP_OK) {
+        detail = fmt("returned %s: %s", rp_status_name(st_cuda), rp_last_error());
+    } else if (int st = rp_cuda_synchronize(nullptr); st != RP_OK) {
+        detail = fmt("rp_cuda_synchronize: %s: %s", rp_status_name(st), rp_last_error());
+    } else {
+        std::vector<float> h = got.get();
+        ok = close(h.data(), want.data(), (int64_t)want.size(), kAtol, kRtol, &detail);
+    }
+    tally.record(ok, std::string(kernel) + " " + shape, detail);
+}
+
+// ---- elementwise -----------------------------------------------------------------------------
+
+static void test_elementwise() {
+    std::vector<int64_t> sizes(std::begin(kElementwiseN), std::end(kElementwiseN));
+    sizes.push_back((int64_t(1) << 22) + 3);
+    for (int64_t n : sizes) {
+        const std::string shape = fmt("n=%lld", (long long)n);
+        std::vector<float> x = uniform(rng, n, -6.0f, 6.0f), b = uniform(rng, n, -3.0f, 3.0f), want(n);
+        Dev dx(x), db(b), dy(n);
+        int st = rp_relu_cpu(x.data(), want.data(), n);
+        check("rp_relu_cuda", shape, st, rp_relu_cuda(dx.ptr, dy.ptr, n, nullptr), want, dy);
+        st = rp_gelu_cpu(x.data(), want.data(), n);
+        check("rp_gelu_cuda", shape, st, rp_gelu_cuda(dx.ptr, dy.ptr, n, nullptr), want, dy);
+        st = rp_add_cpu(x.data(), b.data(), want.data(), n);
+        check("rp_add_cuda", shape, st, rp_add_cuda(dx.ptr, db.ptr, dy.ptr, n, nullptr), want, dy);
+        // in place, last: it overwrites dx
+        st = rp_gelu_cpu(x.data(), want.data(), n);
+        check("rp_gelu_cuda", shape + " in-place", st, rp_gelu_cuda(dx.ptr, dx.ptr, n, nullptr), want, dx);
+    }
+}
+
+static void test_channel_affine() {
+    std::vector<AffineShape> shapes(std::begin(kAffineShapes), std::end(kAffineShapes));
+    shapes.push_back({8, 64, 56 * 56});
+    shapes.push_back({4096, 1000, 1});
+    for (const AffineShape &s : shapes) {
+        const int64_t total = s.n * s.c * s.hw;
+        std::vector<float> x = uniform(rng, total, -3.0f, 3.0f), want(total);
+        std::vector<float> scale = uniform(rng, s.c, -2.0f, 2.0f), shift = uniform(rng, s.c, -1.0f, 1.0f);
+        Dev dx(x), dscale(scale), dshift(shift), dy(total);
+        for (int variant = 0; variant < 8; variant++) {
+            const bool use_scale = variant & 1, use_shift = variant & 2, relu = variant & 4;
+            const std::string shape = fmt("n=%lld c=%lld hw=%lld scale=%s shift=%s relu=%d", (long long)s.n,
+                                          (long long)s.c, (long long)s.hw, use_scale ? "yes" : "NULL",
+                                          use_shift ? "yes" : "NULL", (int)relu);
+            int st = rp_channel_affine_cpu(x.data(), want.data(), use_scale ? scale.data() : nullptr,
+                                           use_shift ? shift.data() : nullptr, s.n, s.c, s.hw, relu);
+            check("rp_channel_affine_cuda", shape, st,
+                  rp_channel_affine_cuda(dx.ptr, dy.ptr, use_scale ? dscale.ptr : nullptr,
+                                         use_shift ? dshift.ptr : nullptr, s.n, s.c, s.hw, relu, nullptr),
+                  want, dy);
+        }
+    }
+}
+
+// ---- normalization ---------------------------------------------------------------------------
+
+static void test_norm() {
+    std::vector<RowShape> ln(std::begin(kLayernormShapes), std::end(kLayernormShapes));
+    ln.push_back({8 * 197, 768});
+    ln.push_back({64, 4096});
+    ln.push_back({(int64_t(1) << 20) + 5, 3}); // more rows than blocks: the grid-stride loop
+    for (const RowShape &s : ln) {
+        const int64_t total = s.rows * s.cols;
+        std::vector<float> x = uniform(rng, total, -2.0f, 2.0f), want(total);
+        for (int64_t i = 0; i < total; i++) x[i] += 3.0f * (float)(i / s.cols % 3);
+        std::vector<float> gamma = uniform(rng, s.cols, 0.5f, 1.5f), beta = uniform(rng, s.cols, -0.5f, 0.5f);
+        Dev dx(x), dgamma(gamma), dbeta(beta), dy(total);
+        const std::string shape = fmt("rows=%lld cols=%lld", (long long)s.rows, (long long)s.cols);
+        int st = rp_layernorm_cpu(x.data(), want.data(), nullptr, nullptr, s.rows, s.cols, 1e-6f);
+        check("rp_layernorm_cuda", shape + " gamma=beta=NULL", st,
+              rp_layernorm_cuda(dx.ptr, dy.ptr, nullptr, nullptr, s.rows, s.cols, 1e-6f, nullptr), want, dy);
+        st = rp_layernorm_cpu(x.data(), want.data(), gamma.data(), beta.data(), s.rows, s.cols, 1e-5f);
+        check("rp_layernorm_cuda", shape, st,
+              rp_layernorm_cuda(dx.ptr, dy.ptr, dgamma.ptr, dbeta.ptr, s.rows, s.cols, 1e-5f, nullptr), want, dy);
+        check("rp_layernorm_cuda", shape + " in-place", st,
+              rp_layernorm_cuda(dx.ptr, dx.ptr, dgamma.ptr, dbeta.ptr, s.rows, s.cols, 1e-5f, nullptr), want, dx);
+    }
+
+    std::vector<RowShape> sm(std::begin(kSoftmaxShapes), std::end(kSoftmaxShapes));
+    sm.push_back({8 * 12 * 197, 197});
+    sm.push_back({16, 10000});
+    sm.push_back({(int64_t(1) << 20) + 5, 3});
+    for (const RowShape &s : sm) {
+        const int64_t total = s.rows * s.cols;
+        std::vector<float> x = uniform(rng, total, -10.0f, 10.0f), want(total);
+        x[0] = 100.0f;
+        Dev dx(x), dy(total);
+        const std::string shape = fmt("rows=%lld cols=%lld", (long long)s.rows, (long long)s.cols);
+        int st = rp_softmax_cpu(x.data(), want.data(), s.rows, s.cols);
+        check("rp_softmax_cuda", shape, st, rp_softmax_cuda(dx.ptr, dy.ptr, s.rows, s.cols, nullptr), want, dy);
+        check("rp_softmax_cuda", shape + " in-place", st,
+              rp_softmax_cuda(dx.ptr, dx.ptr, s.rows, s.cols, nullptr), want, dx);
+    }
+}
+
+// ---- pooling ---------------------------------------------------------------------------------
+
+static void test_pool() {
+    std::vector<PoolShape> shapes(std::begin(kPoolShapes), std::end(kPoolShapes));
+    shapes.push_back({8, 64, 112, 112, 3, 3, 2, 2, 1, 1});
+    for (const PoolShape &s : shapes) {
+        const int64_t oh = pool_out(s.h, s.kh, s.sh, s.ph), ow = pool_out(s.w, s.kw, s.sw, s.pw);
+        std::vector<float> x = uniform(rng, s.n * s.c * s.h * s.w, -5.0f, 5.0f), want(s.n * s.c * oh * ow);
+        for (size_t i = 0; i < x.size(); i += 2) x[i] = -fabsf(x[i]) - 0.1f; // padding must not win
+        Dev dx(x), dy((int64_t)want.size());
+        const std::string shape = fmt("n=%lld c=%lld h=%lld w=%lld k=%lldx%lld s=%lldx%lld p=%lldx%lld",
+                                      (long long)s.n, (long long)s.c, (long long)s.h, (long long)s.w,
+                                      (long long)s.kh, (long long)s.kw, (long long)s.sh, (long long)s.sw,
+                                      (long long)s.ph, (long long)s.pw);
+        int st = rp_max_pool2d_cpu(x.data(), want.data(), s.n, s.c, s.h, s.w, s.kh, s.kw, s.sh, s.sw, s.ph, s.pw, oh, ow);
+        check("rp_max_pool2d_cuda", shape, st,
+              rp_max_pool2d_cuda(dx.ptr, dy.ptr, s.n, s.c, s.h, s.w, s.kh, s.kw, s.sh, s.sw, s.ph, s.pw, oh, ow, nullptr),
+              want, dy);
+        st = rp_avg_pool2d_cpu(x.data(), want.data(), s.n, s.c, s.h, s.w, s.kh, s.kw, s.sh, s.sw, s.ph, s.pw, oh, ow);
+        check("rp_avg_pool2d_cuda", shape, st,
+              rp_avg_pool2d_cuda(dx.ptr, dy.ptr, s.n, s.c, s.h, s.w, s.kh, s.kw, s.sh, s.sw, s.ph, s.pw, oh, ow, nullptr),
+              want, dy);
+    }
+
+    std::vector<AdaptiveShape> ad(std::begin(kAdaptiveShapes), std::end(kAdaptiveShapes));
+    ad.push_back({32, 512, 7, 7, 1, 1});
+    ad.push_back({4, 64, 56, 56, 7, 7});
+    for (const AdaptiveShape &s : ad) {
+        std::vector<float> x = uniform(rng, s.n * s.c * s.h * s.w, -5.0f, 5.0f), want(s.n * s.c * s.oh * s.ow);
+        Dev dx(x), dy((int64_t)want.size());
+        const std::string shape = fmt("n=%lld c=%lld %lldx%lld -> %lldx%lld", (long long)s.n, (long long)s.c,
+                                      (long long)s.h, (long long)s.w, (long long)s.oh, (long long)s.ow);
+        int st = rp_adaptive_avg_pool2d_cpu(x.data(), want.data(), s.n, s.c, s.h, s.w, s.oh, s.ow);
+        check("rp_adaptive_avg_pool2d_cuda", shape, st,
+              rp_adaptive_avg_pool2d_cuda(dx.ptr, dy.ptr, s.n, s.c, s.h, s.w, s.oh, s.ow, nullptr), want, dy);
+    }
+}
+
+// ---- vision transformer layout ---------------------------------------------------------------
+
+static void test_vit_layout() {
+    std::vector<EmbedShape> es(std::begin(kEmbedShapes), std::end(kEmbedShapes));
+    es.push_back({8, 768, 196});
+    for (const EmbedShape &s : es) {
+        std::vector<float> patches = uniform(rng, s.b * s.d * s.g, -1.0f, 1.0f);
+        std::vector<float> cls = uniform(rng, s.d, -1.0f, 1.0f), pos = uniform(rng, (1 + s.g) * s.d, -1.0f, 1.0f);
+        std::vector<float> want(s.b * (1 + s.g) * s.d);
+        Dev dp(patches), dc(cls), dpos(pos), dt((int64_t)want.size());
+        int st = rp_vit_embed_cpu(patches.data(), cls.data(), pos.data(), want.data(), s.b, s.d, s.g);
+        check("rp_vit_embed_cuda", fmt("b=%lld d=%lld g=%lld", (long long)s.b, (long long)s.d, (long long)s.g), st,
+              rp_vit_embed_cuda(dp.ptr, dc.ptr, dpos.ptr, dt.ptr, s.b, s.d, s.g, nullptr), want, dt);
+    }
+
+    std::vector<HeadShape> hs(std::begin(kHeadShapes), std::end(kHeadShapes));
+    hs.push_back({8, 197, 12, 64});
+    for (const HeadShape &s : hs) {
+        const std::string shape = fmt("b=%lld n=%lld h=%lld dh=%lld", (long long)s.b, (long long)s.n,
+                                      (long long)s.h, (long long)s.dh);
+        const int64_t per = s.b * s.n * s.h * s.dh;
+        std::vector<float> qkv = uniform(rng, 3 * per, -1.0f, 1.0f), want(3 * per);
+        Dev dqkv(qkv), dout(3 * per);
+        int st = rp_split_heads_cpu(qkv.data(), want.data(), s.b, s.n, s.h, s.dh);
+        check("rp_split_heads_cuda", shape, st, rp_split_heads_cuda(dqkv.ptr, dout.ptr, s.b, s.n, s.h, s.dh, nullptr),
+              want, dout);
+
+        std::vector<float> x = uniform(rng, per, -1.0f, 1.0f), mwant(per);
+        Dev dx(x), dy(per);
+        st = rp_merge_heads_cpu(x.data(), mwant.data(), s.b, s.h, s.n, s.dh);
+        check("rp_merge_heads_cuda", shape, st, rp_merge_heads_cuda(dx.ptr, dy.ptr, s.b, s.h, s.n, s.dh, nullptr),
+              mwant, dy);
+    }
+
+    std::vector<SelectShape> ss(std::begin(kSelectShapes), std::end(kSelectShapes));
+    ss.push_back({8, 197, 768, 196});
+    for (const SelectShape &s : ss) {
+        std::vector<float> x = uniform(rng, s.b * s.n * s.d, -1.0f, 1.0f), want(s.b * s.d);
+        Dev dx(x), dy((int64_t)want.size());
+        int st = rp_select_token_cpu(x.data(), want.data(), s.b, s.n, s.d, s.index);
+        check("rp_select_token_cuda",
+              fmt("b=%lld n=%lld d=%lld index=%lld", (long long)s.b, (long long)s.n, (long long)s.d, (long long)s.index),
+              st, rp_select_token_cuda(dx.ptr, dy.ptr, s.b, s.n, s.d, s.index, nullptr), want, dy);
+    }
+}
+
+// ---- runtime API, streams, validation --------------------------------------------------------
+
+static void test_runtime() {
+    int count = -1;
+    int st = rp_cuda_device_count(&count);
+    tally.record(st == RP_OK && count > 0 && rp_has_cuda_kernels() == 1, "rp_cuda_device_count / rp_has_cuda_kernels",
+                 fmt("status %s, count %d, has_cuda_kernels %d", rp_status_name(st), count, rp_has_cuda_kernels()));
+
+    // a non-default stream: the kernel must run on it and rp_cuda_synchronize(stream) wait for it
+    cudaStream_t stream = nullptr;
+    cudaError_t err = cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking);
+    if (err != cudaSuccess) die("cudaStreamCreate", err);
+    const int64_t n = (int64_t(1) << 20) + 7;
+    std::vector<float> x = uniform(rng, n, -3.0f, 3.0f), want(n);
+    Dev dx(x), dy(n);
+    // the non-blocking stream does not wait for the copies and memsets on the default stream
+    err = cudaDeviceSynchronize();
+    if (err != cudaSuccess) die("cudaDeviceSynchronize", err);
+    int st_cpu = rp_relu_cpu(x.data(), want.data(), n);
+    st = rp_relu_cuda(dx.ptr, dy.ptr, n, stream);
+    int st_sync = rp_cuda_synchronize(stream);
+    std::string detail = fmt("launch %s, synchronize %s", rp_status_name(st), rp_status_name(st_sync));
+    bool ok = st_cpu == RP_OK && st == RP_OK && st_sync == RP_OK;
+    if (ok) {
+        std::vector<float> got = dy.get();
+        ok = close(got.data(), want.data(), n, kAtol, kRtol, &detail);
+    }
+    tally.record(ok, "rp_relu_cuda on a non-default stream", detail);
+    cudaStreamDestroy(stream);
+
+    // validation is shared with the CPU twins; spot-check that the CUDA twins use it
+    float *p = dx.ptr;
+    st = rp_max_pool2d_cuda(p, p, 1, 1, 5, 5, 3, 3, 2, 2, 1, 1, 2, 3, nullptr);
+    const char *msg = rp_last_error();
+    tally.record(st == RP_ERR_INVALID_ARGUMENT && strstr(msg, "rp_max_pool2d_cuda") && strstr(msg, "oh"),
+                 "rp_max_pool2d_cuda rejects wrong oh", fmt("%s: \"%s\"", rp_status_name(st), msg));
+    st = rp_layernorm_cuda(p, p, nullptr, nullptr, 2, 3, -1.0f, nullptr);
+    msg = rp_last_error();
+    tally.record(st == RP_ERR_INVALID_ARGUMENT && strstr(msg, "rp_layernorm_cuda") && strstr(msg, "eps"),
+                 "rp_layernorm_cuda rejects negative eps", fmt("%s: \"%s\"", rp_status_name(st), msg));
+    st = rp_relu_cuda(nullptr, p, 5, nullptr);
+    msg = rp_last_error();
+    tally.record(st == RP_ERR_INVALID_ARGUMENT && strstr(msg, "rp_relu_cuda"), "rp_relu_cuda rejects NULL x",
+                 fmt("%s: \"%s\"", rp_status_name(st), msg));
+    st = rp_softmax_cuda(nullptr, nullptr, 0, 7, nullptr);
+    tally.record(st == RP_OK, "rp_softmax_cuda on an empty tensor", rp_status_name(st));
+}
+
+int main() {
+    int devices = 0;
+    const cudaError_t err = cudaGetDeviceCount(&devices);
+    if (err != cudaSuccess || devices == 0) {
+        printf("SKIPPED: no CUDA device (%s)\n", err != cudaSuccess ? cudaGetErrorString(err) : "0 devices");
+        return 77;
+    }
+    cudaDeviceProp prop;
+    if (cudaGetDeviceProperties(&prop, 0) == cudaSuccess)
+        printf("device 0: %s (sm_%d%d)\n", prop.name, prop.major, prop.minor);
+
+    test_runtime();
+    test_elementwise();
+    test_channel_affine();
+    test_norm();
+    test_pool();
+    test_vit_layout();
+    return tally.finish();
+}

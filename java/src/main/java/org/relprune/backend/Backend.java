@@ -1,0 +1,80 @@
+package org.relprune.backend;
+
+import org.relprune.tensor.Device;
+import org.relprune.tensor.HostTensor;
+import org.relprune.tensor.Shape;
+import org.relprune.tensor.Tensor;
+
+/**
+ * The operations a model needs, on one device. Inputs and outputs are dense, contiguous float32
+ * tensors, batch first (NCHW for images, [batch, tokens, features] for transformers). Every
+ * method returns a new tensor the caller owns (views share memory but are closed separately);
+ * no method changes its inputs. Shapes are checked and a mismatch names the operation and shapes.
+ */
+public interface Backend extends AutoCloseable {
+    Device device();
+
+    /** Human-readable description, e.g. "cpu (libtorch 2.10, 2 threads)". */
+    String description();
+
+    Tensor upload(HostTensor host);
+
+    HostTensor download(Tensor t);
+
+    /** A view with another shape of the same element count. */
+    Tensor reshape(Tensor x, Shape shape);
+
+    /** x[index] along the first axis, as a view: [n, ...] -> [...]. */
+    Tensor select(Tensor x, long index);
+
+    /** x [n, cin, h, w], w [cout, cin/groups, kh, kw], bias [cout] or null -> [n, cout, oh, ow]. */
+    Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dSpec spec);
+
+    /** x [..., in], w [out, in], bias [out] or null -> [..., out]. */
+    Tensor linear(Tensor x, Tensor w, Tensor bias);
+
+    /**
+     * Batched matrix product over the leading axes: a [..., m, k] times b [..., k, n]
+     * (or b [..., n, k] transposed when transposeB), scaled by alpha.
+     */
+    Tensor matmul(Tensor a, Tensor b, boolean transposeB, float alpha);
+
+    /** y = x * scale[c] + shift[c] over x [n, c, ...], then ReLU if asked (BatchNorm inference). */
+    Tensor channelAffine(Tensor x, Tensor scale, Tensor shift, boolean relu);
+
+    Tensor relu(Tensor x);
+
+    /** Exact (erf) GELU. */
+    Tensor gelu(Tensor x);
+
+    Tensor add(Tensor a, Tensor b);
+
+    /** LayerNorm over the last axis. */
+    Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps);
+
+    /** Softmax over the last axis. */
+    Tensor softmax(Tensor x);
+
+    Tensor maxPool2d(Tensor x, Pool2dSpec spec);
+
+    /** Average pooling with count_include_pad (torch's default). */
+    Tensor avgPool2d(Tensor x, Pool2dSpec spec);
+
+    Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW);
+
+    /** patches [b, d, gh, gw] -> tokens [b, 1 + gh*gw, d]: class token first, position embedding [1, 1+g, d] added. */
+    Tensor vitEmbed(Tensor patches, Tensor classToken, Tensor posEmbedding);
+
+    /** qkv [b, n, 3*h*dh] -> [3, b, h, n, dh] (queries, keys, values). */
+    Tensor splitHeads(Tensor qkv, int heads);
+
+    /** x [b, h, n, dh] -> [b, n, h*dh]. */
+    Tensor mergeHeads(Tensor x);
+
+    /** x [b, n, d] -> [b, d], token {@code index}. */
+    Tensor selectToken(Tensor x, int index);
+
+    /** Releases handles and caches; tensors made by this backend must be closed before. */
+    @Override
+    void close();
+}

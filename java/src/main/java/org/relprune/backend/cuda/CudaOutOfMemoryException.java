@@ -1,0 +1,13 @@
+package org.relprune.backend.cuda;
+
+/**
+ * Device memory ran out even after the allocator gave its cached blocks back; the message says
+ * how much was asked for and how much this backend holds.
+ */
+public final class CudaOutOfMemoryException extends CudaException {
+    private static final long serialVersionUID = 1L;
+
+    public CudaOutOfMemoryException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,44 @@
+package org.relprune.backend.jni;
+
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Platform;
+
+/**
+ * JavaCPP binding of the CUDA half of {@code native/include/relprune.h} (library relprune_cuda,
+ * which needs libcudart.so.13 at load time). Loading it on a machine without CUDA throws
+ * {@link UnsatisfiedLinkError}; the CUDA backend reports that as "CUDA backend unavailable".
+ * The stream argument is a cudaStream_t; null means the default stream.
+ */
+@Platform(include = "relprune.h", link = {"relprune_cuda", "relprune_native"})
+public final class NativeCudaKernels {
+    static {
+        Loader.load();
+    }
+
+    private NativeCudaKernels() {
+    }
+
+    public static void load() {
+        // Class initialization loads the libraries.
+    }
+
+    public static native int rp_has_cuda_kernels();
+    public static native int rp_cuda_device_count(IntPointer count);
+    public static native int rp_cuda_synchronize(Pointer stream);
+    public static native int rp_relu_cuda(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long n, Pointer stream);
+    public static native int rp_gelu_cuda(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long n, Pointer stream);
+    public static native int rp_add_cuda(@Cast("const float*") Pointer a, @Cast("const float*") Pointer b, @Cast("float*") Pointer y, @Cast("int64_t") long n, Pointer stream);
+    public static native int rp_channel_affine_cuda(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("const float*") Pointer scale, @Cast("const float*") Pointer shift, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long hw, int relu, Pointer stream);
+    public static native int rp_layernorm_cuda(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("const float*") Pointer gamma, @Cast("const float*") Pointer beta, @Cast("int64_t") long rows, @Cast("int64_t") long cols, float eps, Pointer stream);
+    public static native int rp_softmax_cuda(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long rows, @Cast("int64_t") long cols, Pointer stream);
+    public static native int rp_max_pool2d_cuda(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long h, @Cast("int64_t") long w, @Cast("int64_t") long kh, @Cast("int64_t") long kw, @Cast("int64_t") long sh, @Cast("int64_t") long sw, @Cast("int64_t") long ph, @Cast("int64_t") long pw, @Cast("int64_t") long oh, @Cast("int64_t") long ow, Pointer stream);
+    public static native int rp_avg_pool2d_cuda(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long h, @Cast("int64_t") long w, @Cast("int64_t") long kh, @Cast("int64_t") long kw, @Cast("int64_t") long sh, @Cast("int64_t") long sw, @Cast("int64_t") long ph, @Cast("int64_t") long pw, @Cast("int64_t") long oh, @Cast("int64_t") long ow, Pointer stream);
+    public static native int rp_adaptive_avg_pool2d_cuda(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long h, @Cast("int64_t") long w, @Cast("int64_t") long oh, @Cast("int64_t") long ow, Pointer stream);
+    public static native int rp_vit_embed_cuda(@Cast("const float*") Pointer patches, @Cast("const float*") Pointer cls, @Cast("const float*") Pointer pos, @Cast("float*") Pointer tokens, @Cast("int64_t") long b, @Cast("int64_t") long d, @Cast("int64_t") long g, Pointer stream);
+    public static native int rp_split_heads_cuda(@Cast("const float*") Pointer qkv, @Cast("float*") Pointer out, @Cast("int64_t") long b, @Cast("int64_t") long n, @Cast("int64_t") long h, @Cast("int64_t") long dh, Pointer stream);
+    public static native int rp_merge_heads_cuda(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long b, @Cast("int64_t") long h, @Cast("int64_t") long n, @Cast("int64_t") long dh, Pointer stream);
+    public static native int rp_select_token_cuda(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long b, @Cast("int64_t") long n, @Cast("int64_t") long d, @Cast("int64_t") long index, Pointer stream);
+}

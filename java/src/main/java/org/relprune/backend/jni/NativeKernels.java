@@ -1,0 +1,43 @@
+package org.relprune.backend.jni;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Platform;
+
+/**
+ * JavaCPP binding of the CPU half of {@code native/include/relprune.h} (library relprune_native).
+ * Raw: every function returns an rp_status; {@link NativeStatus#check} turns it into an exception.
+ * Only the backend package calls this.
+ */
+@Platform(include = "relprune.h", link = "relprune_native")
+public final class NativeKernels {
+    static {
+        Loader.load();
+    }
+
+    private NativeKernels() {
+    }
+
+    public static void load() {
+        // Class initialization loads the libraries.
+    }
+
+    public static native @Cast("const char*") BytePointer rp_status_name(int status);
+    public static native @Cast("const char*") BytePointer rp_last_error();
+    public static native @Cast("const char*") BytePointer rp_version();
+    public static native int rp_relu_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long n);
+    public static native int rp_gelu_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long n);
+    public static native int rp_add_cpu(@Cast("const float*") Pointer a, @Cast("const float*") Pointer b, @Cast("float*") Pointer y, @Cast("int64_t") long n);
+    public static native int rp_channel_affine_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("const float*") Pointer scale, @Cast("const float*") Pointer shift, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long hw, int relu);
+    public static native int rp_layernorm_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("const float*") Pointer gamma, @Cast("const float*") Pointer beta, @Cast("int64_t") long rows, @Cast("int64_t") long cols, float eps);
+    public static native int rp_softmax_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long rows, @Cast("int64_t") long cols);
+    public static native int rp_max_pool2d_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long h, @Cast("int64_t") long w, @Cast("int64_t") long kh, @Cast("int64_t") long kw, @Cast("int64_t") long sh, @Cast("int64_t") long sw, @Cast("int64_t") long ph, @Cast("int64_t") long pw, @Cast("int64_t") long oh, @Cast("int64_t") long ow);
+    public static native int rp_avg_pool2d_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long h, @Cast("int64_t") long w, @Cast("int64_t") long kh, @Cast("int64_t") long kw, @Cast("int64_t") long sh, @Cast("int64_t") long sw, @Cast("int64_t") long ph, @Cast("int64_t") long pw, @Cast("int64_t") long oh, @Cast("int64_t") long ow);
+    public static native int rp_adaptive_avg_pool2d_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long h, @Cast("int64_t") long w, @Cast("int64_t") long oh, @Cast("int64_t") long ow);
+    public static native int rp_vit_embed_cpu(@Cast("const float*") Pointer patches, @Cast("const float*") Pointer cls, @Cast("const float*") Pointer pos, @Cast("float*") Pointer tokens, @Cast("int64_t") long b, @Cast("int64_t") long d, @Cast("int64_t") long g);
+    public static native int rp_split_heads_cpu(@Cast("const float*") Pointer qkv, @Cast("float*") Pointer out, @Cast("int64_t") long b, @Cast("int64_t") long n, @Cast("int64_t") long h, @Cast("int64_t") long dh);
+    public static native int rp_merge_heads_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long b, @Cast("int64_t") long h, @Cast("int64_t") long n, @Cast("int64_t") long dh);
+    public static native int rp_select_token_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long b, @Cast("int64_t") long n, @Cast("int64_t") long d, @Cast("int64_t") long index);
+}

@@ -1,0 +1,47 @@
+package org.relprune.cli;
+
+import java.util.Arrays;
+import org.relprune.model.Model;
+import org.relprune.tensor.HostTensor;
+import org.relprune.tensor.Shape;
+import org.relprune.tensor.Tensor;
+import org.relprune.tensor.TensorScope;
+
+/** Batched inference of host inputs through a loaded model, with a progress line for long runs. */
+final class Inference {
+    private Inference() {
+    }
+
+    static HostTensor logits(Model model, HostTensor x, int batch, String task) {
+        long[] dims = x.shape().dims();
+        if (dims.length < 1) {
+            throw new IllegalArgumentException("input must have a batch axis, got shape " + x.shape());
+        }
+        long n = dims[0];
+        int per = (int) x.shape().numelFrom(1);
+        float[] out = null;
+        int classes = -1;
+        try (Progress progress = new Progress(task, n)) {
+            for (long start = 0; start < n; start += batch) {
+                int b = (int) Math.min(batch, n - start);
+                long[] bd = dims.clone();
+                bd[0] = b;
+                float[] slice = Arrays.copyOfRange(x.data(), (int) (start * per), (int) ((start + b) * per));
+                try (TensorScope scope = TensorScope.open()) {
+                    Tensor in = model.backend().upload(new HostTensor(Shape.of(bd), slice));
+                    HostTensor y = model.backend().download(model.forward(in));
+                    if (out == null) {
+                        classes = (int) y.shape().dim(1);
+                        out = new float[Math.toIntExact(n * classes)];
+                    }
+                    System.arraycopy(y.data(), 0, out, (int) (start * classes), b * classes);
+                }
+                progress.step(b);
+            }
+        }
+        if (out == null) {
+            throw new IllegalArgumentException("input has no samples (shape " + x.shape() + ")");
+        }
+        return new HostTensor(Shape.of(n, classes), out);
+    }
+}

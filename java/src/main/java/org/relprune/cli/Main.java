@@ -1,0 +1,38 @@
+package org.relprune.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The relprune command line. */
+@Command(name = "relprune", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Structured pruning of deep networks by Layer-wise Relevance Propagation.",
+        subcommands = {InfoCommand.class, ForwardCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs one command line; returns the exit code (0 ok, 1 failure, 2 usage error). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+            line.getErr().println(line.getCommandName() + ": error: " + CliErrors.oneLine(ex));
+            if (System.getenv("RELPRUNE_DEBUG") != null) {
+                ex.printStackTrace(line.getErr());
+            }
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -1,0 +1,109 @@
+package org.relprune.model.zoo;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.relprune.tensor.Shape;
+
+/** Typed, strict reading of one architecture config object: wrong types and unknown fields are errors. */
+final class ConfigFields {
+    private final JsonObject json;
+    private final String family;
+
+    ConfigFields(JsonObject json, String family, Set<String> allowed) {
+        this.json = json;
+        this.family = family;
+        Set<String> known = new TreeSet<>(allowed);
+        known.add("family");
+        known.add("input");
+        for (String key : json.keySet()) {
+            if (!known.contains(key)) {
+                throw new ArchitectureException("architecture config: unknown field '" + key + "' for family " + family + " (allowed: " + String.join(", ", known) + ")");
+            }
+        }
+    }
+
+    boolean has(String key) {
+        return json.has(key) && !json.get(key).isJsonNull();
+    }
+
+    int integer(String key, Integer fallback) {
+        if (!has(key)) {
+            if (fallback == null) {
+                throw new ArchitectureException("architecture config: family " + family + " needs field '" + key + "'");
+            }
+            return fallback;
+        }
+        JsonElement e = json.get(key);
+        try {
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+                throw new NumberFormatException();
+            }
+            double d = e.getAsDouble();
+            if (d != Math.rint(d) || d < 1 || d > Integer.MAX_VALUE) {
+                throw new NumberFormatException();
+            }
+            return (int) d;
+        } catch (NumberFormatException | UnsupportedOperationException ex) {
+            throw new ArchitectureException("architecture config: field '" + key + "' must be a positive integer, got " + e);
+        }
+    }
+
+    boolean bool(String key, boolean fallback) {
+        if (!has(key)) {
+            return fallback;
+        }
+        JsonElement e = json.get(key);
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+            throw new ArchitectureException("architecture config: field '" + key + "' must be true or false, got " + e);
+        }
+        return e.getAsBoolean();
+    }
+
+    String string(String key, String fallback) {
+        if (!has(key)) {
+            if (fallback == null) {
+                throw new ArchitectureException("architecture config: family " + family + " needs field '" + key + "'");
+            }
+            return fallback;
+        }
+        JsonElement e = json.get(key);
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+            throw new ArchitectureException("architecture config: field '" + key + "' must be a string, got " + e);
+        }
+        return e.getAsString();
+    }
+
+    int[] integers(String key, int length) {
+        if (!has(key)) {
+            throw new ArchitectureException("architecture config: family " + family + " needs field '" + key + "'");
+        }
+        JsonElement e = json.get(key);
+        if (!e.isJsonArray() || (length > 0 && e.getAsJsonArray().size() != length) || e.getAsJsonArray().isEmpty()) {
+            throw new ArchitectureException("architecture config: field '" + key + "' must be an array of "
+                    + (length > 0 ? length + " " : "") + "positive integers, got " + e);
+        }
+        JsonArray a = e.getAsJsonArray();
+        List<Integer> out = new ArrayList<>();
+        for (JsonElement x : a) {
+            if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isNumber() || x.getAsDouble() != Math.rint(x.getAsDouble()) || x.getAsDouble() < 1
+                    || x.getAsDouble() > 1 << 20) {
+                throw new ArchitectureException("architecture config: field '" + key + "' must hold positive integers, got " + e);
+            }
+            out.add(x.getAsInt());
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The optional "input": [C, H, W]; the preset's default otherwise. */
+    Shape input(Shape fallback) {
+        if (!has("input")) {
+            return fallback;
+        }
+        return Shape.of(integers("input", 3));
+    }
+}

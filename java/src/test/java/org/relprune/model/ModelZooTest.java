@@ -1,0 +1,80 @@
+package org.relprune.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.relprune.model.zoo.ArchitectureException;
+import org.relprune.model.zoo.ModelZoo;
+import org.relprune.tensor.Shape;
+
+/**
+ * Presets against the parameter counts and GFLOPS (= GMACs) that torchvision publishes for its
+ * models, and the strictness of config parsing.
+ */
+class ModelZooTest {
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "resnet18, 11689512, 1.81", "resnet34, 21797672, 3.66", "resnet50, 25557032, 4.09",
+        "resnet101, 44549160, 7.80", "resnet152, 60192808, 11.51",
+        "vgg11, 132863336, 7.61", "vgg11_bn, 132868840, 7.61", "vgg13, 133047848, 11.31", "vgg13_bn, 133053736, 11.31",
+        "vgg16, 138357544, 15.47", "vgg16_bn, 138365992, 15.47", "vgg19, 143667240, 19.63", "vgg19_bn, 143678248, 19.63",
+        "vit_b_16, 86567656, 17.56", "vit_l_16, 304326632, 61.55"})
+    void presetMatchesTorchvisionFigures(String preset, long parameters, double gmacs) {
+        Graph g = ModelZoo.resolve(preset);
+        assertEquals(parameters, g.parameterCount(), preset + " parameters");
+        assertEquals(gmacs, g.macs() / 1e9, 0.006, preset + " GMACs");
+    }
+
+    @Test
+    void lenetCountsFromTheirLayouts() {
+        // conv1 6*1*25+6, conv2 16*6*25+16, fc1 400*120+120, fc2 120*84+84, fc3 84*10+10
+        assertEquals(156 + 2416 + 48120 + 10164 + 850, ModelZoo.resolve("lenet5").parameterCount());
+        assertEquals(235500 + 30100 + 1010, ModelZoo.resolve("lenet300_100").parameterCount());
+    }
+
+    @Test
+    void presetWithOverridesAndInputSize() {
+        Graph g = ModelZoo.resolve("{\"preset\":\"resnet18\",\"num_classes\":10,\"input\":[3,64,64]}");
+        assertEquals(Shape.of(3, 64, 64), g.inputShape());
+        assertEquals(Shape.of(10), g.output().shape());
+        assertEquals("resnet18", g.name());
+    }
+
+    @Test
+    void architectureFileWithArchitectureField(@TempDir Path tmp) throws Exception {
+        Path f = tmp.resolve("a.json");
+        Files.writeString(f, "{\"architecture\":{\"family\":\"torchvision.VGG\",\"config\":\"A\",\"batch_norm\":true,\"num_classes\":7,\"input\":[3,32,32]},\"notes\":1}");
+        Graph g = ModelZoo.resolve(f.toString());
+        assertEquals(Shape.of(7), g.output().shape());
+    }
+
+    @Test
+    void badConfigsNameTheProblem() {
+        assertMessage("{\"family\":\"torchvision.ResNet\",\"block\":\"Basic\",\"layers\":[1,1,1,1]}", "BasicBlock");
+        assertMessage("{\"family\":\"torchvision.ResNet\",\"block\":\"BasicBlock\",\"layers\":[1,1,1]}", "layers");
+        assertMessage("{\"family\":\"torchvision.VGG\",\"config\":\"C\"}", "config");
+        assertMessage("{\"family\":\"torchvision.VisionTransformer\",\"image_size\":30,\"patch_size\":8,\"num_layers\":1,\"num_heads\":2,"
+                + "\"hidden_dim\":8,\"mlp_dim\":8}", "not divisible");
+        assertMessage("{\"family\":\"torchvision.VisionTransformer\",\"image_size\":32,\"patch_size\":8,\"num_layers\":1,\"num_heads\":3,"
+                + "\"hidden_dim\":8,\"mlp_dim\":8}", "num_heads");
+        assertMessage("{\"family\":\"lenet5\",\"num_classes\":0}", "num_classes");
+        assertMessage("{\"family\":\"lenet5\",\"colour\":true}", "colour");
+        assertMessage("{\"family\":\"alexnet\"}", "alexnet");
+        assertMessage("{\"preset\":\"resnet18\",\"family\":\"torchvision.VGG\"}", "either");
+        assertMessage("{\"family\":\"lenet5\",\"input\":[1,4,4]}", "smaller");
+        assertMessage("{not json", "invalid JSON");
+    }
+
+    private static void assertMessage(String arch, String fragment) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelZoo.resolve(arch));
+        assertTrue(e.getMessage().contains(fragment), "message '" + e.getMessage() + "' lacks '" + fragment + "'");
+        assertTrue(e instanceof ArchitectureException || e.getMessage().contains("node"), e.getMessage());
+    }
+}

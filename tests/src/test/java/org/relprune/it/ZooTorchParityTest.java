@@ -66,6 +66,7 @@ class ZooTorchParityTest {
         }
         HostTensor expected = TorchReference.run(weights, input, reference);
         double err = Errors.relativeL2(ours, expected);
+        System.out.printf("zoo parity %s (batch %d): relative L2 error %.3e%n", preset, batch, err);
         assertTrue(err <= 1e-5, preset + ": relative L2 error " + err + " > 1e-5");
     }
 

@@ -63,6 +63,8 @@ public final class CudaBackend implements Backend {
     private final FloatPointer zero = new FloatPointer(0f);
     private boolean closed;
 
+    private static volatile String firstLoadFailure;
+
     /** Opens the CUDA backend on the current device with TF32 off. */
     public static CudaBackend open() {
         return open(false);
@@ -103,7 +105,13 @@ public final class CudaBackend implements Backend {
             stage = "cannot set up the device";
             return new CudaBackend(allowTf32);
         } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
-            throw unavailable(stage + ": " + brief(e), e);
+            // a class whose native library failed to load fails later with "Could not initialize
+            // class": report the first, telling reason again
+            String reason = e instanceof NoClassDefFoundError && firstLoadFailure != null ? firstLoadFailure : stage + ": " + brief(e);
+            if (firstLoadFailure == null) {
+                firstLoadFailure = reason;
+            }
+            throw unavailable(reason, e);
         } catch (CudaException | NativeKernelException e) {
             throw unavailable(stage + ": " + e.getMessage(), e);
         }
@@ -113,17 +121,35 @@ public final class CudaBackend implements Backend {
         return new BackendUnavailableException("CUDA backend unavailable: " + reason, cause);
     }
 
-    private static String brief(Throwable e) {
+    /**
+     * The telling part of a load failure: JavaCPP wraps the dynamic linker's message ("libjnicudart.so:
+     * libcuda.so.1: cannot open shared object file") in "no jnicudart in java.library.path: ...".
+     */
+    static String brief(Throwable e) {
         Throwable t = e;
-        if (e instanceof ExceptionInInitializerError && e.getCause() != null) {
-            t = e.getCause();
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
         }
-        String m = t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage().strip());
+        String m = t.getMessage() == null ? "" : t.getMessage().strip();
         int nl = m.indexOf('\n');
         if (nl >= 0) {
             m = m.substring(0, nl);
         }
-        return m.length() > 240 ? m.substring(0, 240) + "..." : m;
+        int lp = m.indexOf("java.library.path");
+        if (lp >= 0) {
+            m = m.substring(0, lp + "java.library.path".length());
+        }
+        if (m.startsWith("/")) {
+            int colon = m.indexOf(": ");
+            if (colon > 0) {
+                m = m.substring(colon + 2); // drop the path of the JNI library that failed
+            }
+        }
+        m = t.getClass().getSimpleName() + (m.isEmpty() ? "" : ": " + m);
+        if (m.contains("libcuda.so")) {
+            m += " (no NVIDIA driver on this machine)";
+        }
+        return m.length() > 300 ? m.substring(0, 300) + "..." : m;
     }
 
     private CudaBackend(boolean allowTf32) {

@@ -261,7 +261,17 @@ public final class DeviceAllocator {
         peakInUseBytes = inUseBytes;
     }
 
+    /** A byte count for messages: "512 B", "8.0 KiB", "1.5 MiB", "2.00 GiB". */
     static String mib(long bytes) {
-        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        if (bytes < (1L << 20)) {
+            return String.format(java.util.Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+        }
+        if (bytes < (1L << 30)) {
+            return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
+        }
+        return String.format(java.util.Locale.ROOT, "%.2f GiB", bytes / (1024.0 * 1024.0 * 1024.0));
     }
 }

@@ -69,7 +69,8 @@ class DeviceAllocatorTest {
         assertEquals((1L << 20) + (1L << 18), DeviceAllocator.roundSize((1L << 20) + 1));
         assertEquals(2L << 20, DeviceAllocator.roundSize((2L << 20) - 1));
         assertEquals(2L << 20, DeviceAllocator.roundSize(2L << 20));
-        assertEquals(3L << 20, DeviceAllocator.roundSize((2L << 20) + (1L << 19)));
+        assertEquals((2L << 20) + (1L << 19), DeviceAllocator.roundSize((2L << 20) + (1L << 19)));
+        assertEquals(3L << 20, DeviceAllocator.roundSize((2L << 20) + (1L << 19) + 1));
         for (long b = 1; b < (1L << 34); b = b * 3 + 7) {
             long r = DeviceAllocator.roundSize(b);
             assertTrue(r >= b && r <= Math.max(512, b + b / 4 + 511), b + " -> " + r);
@@ -137,7 +138,7 @@ class DeviceAllocatorTest {
         assertEquals(1, dev.frees);
         assertEquals(4096 + 6144, a.inUseBytes());
         CudaOutOfMemoryException e = assertThrows(CudaOutOfMemoryException.class, () -> a.allocate(8192));
-        assertTrue(e.getMessage().startsWith("CUDA out of memory: cannot allocate 0.0 MiB (request 8192 bytes)"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("CUDA out of memory: cannot allocate 8.0 KiB (request 8192 bytes)"), e.getMessage());
         assertTrue(e.getMessage().contains("fake device has"), e.getMessage());
         // still usable after the failure
         big.release();

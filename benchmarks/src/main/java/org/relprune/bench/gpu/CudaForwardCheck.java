@@ -76,9 +76,15 @@ public final class CudaForwardCheck {
             System.exit(reference(Path.of(args[1]), Path.of(args[2]), System.out));
         } else if (args.length == 3 && args[0].equals("check")) {
             System.exit(check(Path.of(args[1]), Path.of(args[2]), System.out));
+        } else if (args.length == 3 && args[0].equals("check-cpu")) {
+            // a dry run of the check path with the CPU backend, to test this driver without a GPU
+            try (Backend cpu = Backends.open("cpu", System.out)) {
+                System.exit(checkAll(cpu, Path.of(args[1]), Path.of(args[2]), System.out));
+            }
         } else {
             System.err.println("usage: CudaForwardCheck reference OUT_DIR FIXTURE_DIR   (CPU references)\n"
-                    + "       CudaForwardCheck check REF_DIR FIXTURE_DIR       (compare the CUDA backend with them)");
+                    + "       CudaForwardCheck check REF_DIR FIXTURE_DIR       (compare the CUDA backend with them)\n"
+                    + "       CudaForwardCheck check-cpu REF_DIR FIXTURE_DIR   (the same with the CPU backend: tests this driver)");
             System.exit(2);
         }
     }
@@ -160,32 +166,37 @@ public final class CudaForwardCheck {
             log.println("0 passed, " + names.size() + " failed");
             return 1;
         }
+        try (gpu) {
+            return checkAll(gpu, refs, fixtures, log);
+        }
+    }
+
+    static int checkAll(Backend backend, Path refs, Path fixtures, PrintStream log) {
         int passed = 0;
         int failed = 0;
-        try (gpu) {
-            log.println("backend: " + gpu.description());
-            for (String name : names) {
-                try {
-                    String line = checkOne(gpu, name, refs, fixtures);
-                    boolean ok = line.startsWith("PASS");
-                    passed += ok ? 1 : 0;
-                    failed += ok ? 0 : 1;
-                    log.println(line);
-                } catch (Exception | OutOfMemoryError e) {
-                    failed++;
-                    log.println("FAIL " + name + ": " + e);
-                    e.printStackTrace(log);
-                }
-                log.flush();
+        log.println("backend: " + backend.description());
+        for (String name : caseNames()) {
+            try {
+                String line = checkOne(backend, name, refs, fixtures);
+                boolean ok = line.startsWith("PASS");
+                passed += ok ? 1 : 0;
+                failed += ok ? 0 : 1;
+                log.println(line);
+            } catch (Exception | OutOfMemoryError e) {
+                failed++;
+                log.println("FAIL " + name + ": " + e);
+                e.printStackTrace(log);
             }
-            log.printf(Locale.ROOT, "device memory: peak in tensors %.1f MiB, reserved %.1f MiB%n",
-                    gpu.peakMemoryInUse() / 1048576.0, gpu.memoryReserved() / 1048576.0);
+            log.flush();
+        }
+        if (backend instanceof CudaBackend gpu) {
+            log.printf(Locale.ROOT, "device memory: reserved %.1f MiB at the end%n", gpu.memoryReserved() / 1048576.0);
         }
         log.println(passed + " passed, " + failed + " failed");
         return failed == 0 ? 0 : 1;
     }
 
-    private static String checkOne(CudaBackend gpu, String name, Path refs, Path fixtures) throws IOException {
+    private static String checkOne(Backend backend, String name, Path refs, Path fixtures) throws IOException {
         HostTensor ref;
         Map<String, String> meta;
         try (SafetensorsReader r = SafetensorsReader.open(refs.resolve(name + ".reference.safetensors"))) {
@@ -199,20 +210,23 @@ public final class CudaForwardCheck {
             return "FAIL " + name + ": the regenerated weights/input differ from the reference run (weights " + wh + " vs "
                     + meta.get("weights_hash") + ", input " + ih + " vs " + meta.get("input_hash") + ")";
         }
-        gpu.resetPeakMemory();
+        CudaBackend gpu = backend instanceof CudaBackend g ? g : null;
+        if (gpu != null) {
+            gpu.resetPeakMemory();
+        }
         HostTensor logits;
         double first;
         double again;
-        try (Model model = Model.load(c.graph(), c.weights(), gpu)) {
+        try (Model model = Model.load(c.graph(), c.weights(), backend)) {
             long t0 = System.nanoTime();
-            logits = run(gpu, model, c.input()); // includes choosing the cuDNN algorithms
+            logits = run(backend, model, c.input()); // includes choosing the cuDNN algorithms
             long t1 = System.nanoTime();
-            run(gpu, model, c.input());
+            run(backend, model, c.input());
             long t2 = System.nanoTime();
             first = (t1 - t0) / 1e6;
             again = (t2 - t1) / 1e6;
         }
-        return format(name, logits, ref, c.golden(), first, again, gpu.peakMemoryInUse());
+        return format(name, logits, ref, c.golden(), first, again, gpu == null ? -1 : gpu.peakMemoryInUse());
     }
 
     private static HostTensor run(Backend b, Model model, HostTensor input) {
@@ -236,9 +250,9 @@ public final class CudaForwardCheck {
             g = String.format(Locale.ROOT, "  vs golden %.2e", eg);
         }
         return String.format(Locale.ROOT,
-                "%s %-13s rel_l2 %.2e (worst sample %.2e, max |d| %.2e)%s  logits %s  forward %.1f ms first, %.1f ms again  peak %.0f MiB",
+                "%s %-13s rel_l2 %.2e (worst sample %.2e, max |d| %.2e)%s  logits %s  forward %.1f ms first, %.1f ms again%s",
                 ok ? "PASS" : "FAIL", name, err, worstSample(got, ref), maxAbs(got.data(), ref.data()), g, got.shape(), first, again,
-                peakBytes / 1048576.0);
+                peakBytes < 0 ? "" : String.format(Locale.ROOT, "  device peak %.0f MiB", peakBytes / 1048576.0));
     }
 
     private static HostTensor forward(Backend b, Case c) {

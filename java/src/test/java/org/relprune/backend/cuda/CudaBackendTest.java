@@ -80,6 +80,19 @@ class CudaBackendTest {
         }
     }
 
+    @Test
+    void loadFailuresAreShortenedToTheLinkerMessage() {
+        UnsatisfiedLinkError inner = new UnsatisfiedLinkError(
+                "/root/.javacpp/cache/cuda.jar/org/bytedeco/cuda/linux-x86_64/libjnicudart.so: libcuda.so.1: cannot open shared object file: No such file or directory");
+        UnsatisfiedLinkError outer = new UnsatisfiedLinkError("no jnicudart in java.library.path: /usr/lib:/lib");
+        outer.initCause(inner);
+        assertEquals("UnsatisfiedLinkError: libcuda.so.1: cannot open shared object file: No such file or directory"
+                + " (no NVIDIA driver on this machine)", CudaBackend.brief(outer));
+        assertEquals("UnsatisfiedLinkError: no jnicudart in java.library.path",
+                CudaBackend.brief(new UnsatisfiedLinkError("no jnicudart in java.library.path: /a:/b")));
+        assertEquals("NoClassDefFoundError", CudaBackend.brief(new NoClassDefFoundError()));
+    }
+
     // ---- helpers -------------------------------------------------------------------------
 
     private static HostTensor random(long seed, double scale, long... dims) {

@@ -10,6 +10,15 @@ public final class Backends {
     private Backends() {
     }
 
+    /** Versions of the native stack, for provenance: relprune kernels, libtorch presets, JavaCPP. */
+    public static java.util.Map<String, String> versions() {
+        java.util.Map<String, String> v = new java.util.LinkedHashMap<>();
+        v.put("relprune_kernels", org.relprune.backend.jni.NativeStatus.version());
+        v.put("pytorch_presets", String.valueOf(org.bytedeco.pytorch.global.torch.class.getPackage().getImplementationVersion()));
+        v.put("javacpp", String.valueOf(org.bytedeco.javacpp.Loader.class.getPackage().getImplementationVersion()));
+        return v;
+    }
+
     /**
      * {@code auto} tries CUDA and falls back to CPU, saying which it picked and why on {@code log};
      * {@code cuda} fails with {@link BackendUnavailableException} when CUDA cannot be used.

@@ -3,6 +3,7 @@ package org.relprune.model;
 import java.util.ArrayList;
 import java.util.List;
 import org.relprune.backend.Backend;
+import org.relprune.backend.TrainingBackend;
 import org.relprune.tensor.Shape;
 import org.relprune.tensor.Tensor;
 import org.relprune.tensor.TensorScope;
@@ -17,6 +18,19 @@ public final class ForwardPass {
 
     /** Returns the output node's tensor (owned by the caller's scope); the input is not closed. */
     public static Tensor run(Graph graph, Weights weights, Backend backend, Tensor input) {
+        return run(graph, input, (layer, in) -> layer.forward(backend, in, weights));
+    }
+
+    /** The same in training mode (BatchNorm on batch statistics), recorded by the backend's autograd. */
+    public static Tensor runTraining(Graph graph, Weights weights, TrainingBackend backend, Tensor input) {
+        return run(graph, input, (layer, in) -> layer.forwardTraining(backend, in, weights));
+    }
+
+    private interface NodeRunner {
+        Tensor apply(Layer layer, List<Tensor> inputs);
+    }
+
+    private static Tensor run(Graph graph, Tensor input, NodeRunner runner) {
         Shape expected = graph.inputShape();
         Shape got = input.shape();
         long[] dims = got.dims();
@@ -36,7 +50,7 @@ public final class ForwardPass {
                     in.add(values[j]);
                 }
                 try {
-                    values[i] = node.layer().forward(backend, in, weights);
+                    values[i] = runner.apply(node.layer(), in);
                 } catch (RuntimeException e) {
                     throw new IllegalStateException(graph.name() + ": node " + node.name() + " (" + node.layer().kind() + "): " + e.getMessage(), e);
                 }

@@ -3,6 +3,7 @@ package org.relprune.model;
 import java.util.List;
 import java.util.Map;
 import org.relprune.backend.Backend;
+import org.relprune.backend.TrainingBackend;
 import org.relprune.tensor.HostTensor;
 import org.relprune.tensor.Shape;
 import org.relprune.tensor.Tensor;
@@ -37,4 +38,9 @@ public interface Layer {
     }
 
     Tensor forward(Backend backend, List<Tensor> inputs, Weights weights);
+
+    /** The forward pass in training mode; the same as inference for every layer but BatchNorm. */
+    default Tensor forwardTraining(TrainingBackend backend, List<Tensor> inputs, Weights weights) {
+        return forward(backend, inputs, weights);
+    }
 }

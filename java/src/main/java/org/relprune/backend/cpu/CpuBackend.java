@@ -1,8 +1,9 @@
 package org.relprune.backend.cpu;
 
+import static org.relprune.backend.cpu.TorchTensors.wrap;
+
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
-import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 import org.relprune.backend.Backend;
 import org.relprune.backend.Conv2dSpec;
@@ -10,7 +11,6 @@ import org.relprune.backend.OpShapes;
 import org.relprune.backend.Pool2dSpec;
 import org.relprune.backend.jni.NativeKernels;
 import org.relprune.backend.jni.NativeStatus;
-import org.relprune.tensor.DType;
 import org.relprune.tensor.Device;
 import org.relprune.tensor.HostTensor;
 import org.relprune.tensor.Shape;
@@ -36,25 +36,6 @@ public final class CpuBackend implements Backend {
         return "cpu (libtorch, " + torch.get_num_threads() + " threads; relprune kernels " + NativeStatus.version() + ")";
     }
 
-    // ---- memory ---------------------------------------------------------------------------
-
-    private static Tensor wrap(org.bytedeco.pytorch.Tensor t) {
-        org.bytedeco.pytorch.Tensor c = t;
-        if (!t.is_contiguous()) {
-            c = t.contiguous();
-            t.close();
-        }
-        long[] dims = new long[(int) c.dim()];
-        for (int i = 0; i < dims.length; i++) {
-            dims[i] = c.size(i);
-        }
-        return new Tensor(Shape.of(dims), DType.F32, Device.CPU, new TorchStorage(c));
-    }
-
-    private static org.bytedeco.pytorch.Tensor t(Tensor x) {
-        return x.storage(TorchStorage.class).torch;
-    }
-
     private static FloatPointer p(Tensor x) {
         return x.storage(TorchStorage.class).data();
     }
@@ -69,90 +50,64 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Tensor upload(HostTensor host) {
-        try (FloatPointer buffer = new FloatPointer(host.data())) {
-            org.bytedeco.pytorch.Tensor view = torch.from_blob(buffer, host.shape().dims());
-            org.bytedeco.pytorch.Tensor owned = view.clone();
-            view.close();
-            return wrap(owned);
-        }
+        return wrap(TorchTensors.fromHost(host));
     }
 
     @Override
     public HostTensor download(Tensor x) {
-        float[] data = new float[x.shape().numelInt()];
-        p(x).get(data);
-        return new HostTensor(x.shape(), data);
+        return TorchTensors.toHost(TorchTensors.t(x));
     }
 
     @Override
     public Tensor reshape(Tensor x, Shape shape) {
-        OpShapes.reshape(x, shape);
-        return wrap(t(x).view(shape.dims()));
+        return TorchOps.reshape(x, shape);
     }
 
     @Override
     public Tensor select(Tensor x, long index) {
-        OpShapes.select(x, index);
-        return wrap(t(x).select(0, index));
+        return TorchOps.select(x, index);
     }
 
     // ---- dense operations: libtorch --------------------------------------------------------
 
     @Override
     public Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dSpec s) {
-        OpShapes.conv2d(x, w, bias, s);
-        TensorOptional b = bias == null ? new TensorOptional() : new TensorOptional(t(bias));
-        try (b) {
-            return wrap(torch.conv2d(t(x), t(w), b, new long[] {s.strideH(), s.strideW()},
-                    new long[] {s.padH(), s.padW()}, new long[] {s.dilationH(), s.dilationW()}, s.groups()));
-        }
+        return TorchOps.conv2d(x, w, bias, s);
     }
 
     @Override
     public Tensor linear(Tensor x, Tensor w, Tensor bias) {
-        OpShapes.linear(x, w, bias);
-        TensorOptional b = bias == null ? new TensorOptional() : new TensorOptional(t(bias));
-        try (b) {
-            return wrap(torch.linear(t(x), t(w), b));
-        }
+        return TorchOps.linear(x, w, bias);
     }
 
     @Override
     public Tensor matmul(Tensor a, Tensor b, boolean transposeB, float alpha) {
-        OpShapes.matmul(a, b, transposeB);
-        org.bytedeco.pytorch.Tensor bt = transposeB ? t(b).transpose(-2, -1) : t(b);
-        org.bytedeco.pytorch.Tensor product = torch.matmul(t(a), bt);
-        if (transposeB) {
-            bt.close();
-        }
-        if (alpha != 1f) {
-            try (org.bytedeco.pytorch.Scalar factor = new org.bytedeco.pytorch.Scalar(alpha)) {
-                org.bytedeco.pytorch.Tensor scaled = product.mul(factor);
-                product.close();
-                product = scaled;
-            }
-        }
-        return wrap(product);
+        return TorchOps.matmul(a, b, transposeB, alpha);
     }
 
     @Override
     public Tensor maxPool2d(Tensor x, Pool2dSpec s) {
-        OpShapes.pool2d("maxPool2d", x, s);
-        return wrap(torch.max_pool2d(t(x), new long[] {s.kernelH(), s.kernelW()}, new long[] {s.strideH(), s.strideW()},
-                new long[] {s.padH(), s.padW()}, new long[] {1, 1}, false));
+        return TorchOps.maxPool2d(x, s);
     }
 
     @Override
     public Tensor avgPool2d(Tensor x, Pool2dSpec s) {
-        OpShapes.pool2d("avgPool2d", x, s);
-        return wrap(torch.avg_pool2d(t(x), new long[] {s.kernelH(), s.kernelW()}, new long[] {s.strideH(), s.strideW()},
-                new long[] {s.padH(), s.padW()}, false, true, new org.bytedeco.pytorch.LongOptional()));
+        return TorchOps.avgPool2d(x, s);
     }
 
     @Override
     public Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
-        OpShapes.adaptivePool2d(x, outH, outW);
-        return wrap(torch.adaptive_avg_pool2d(t(x), outH, outW));
+        return TorchOps.adaptiveAvgPool2d(x, outH, outW);
+    }
+
+    @Override
+    public Tensor gelu(Tensor x) {
+        return TorchOps.gelu(x);
+    }
+
+    @Override
+    public Tensor softmax(Tensor x) {
+        return TorchOps.softmax(x);
     }
 
     // ---- our kernels ---------------------------------------------------------------------
@@ -174,12 +129,6 @@ public final class CpuBackend implements Backend {
         return y;
     }
 
-    /** libtorch's vectorized, threaded GELU: our scalar CPU twin (the CUDA specification) is ~10x slower here. */
-    @Override
-    public Tensor gelu(Tensor x) {
-        return wrap(torch.gelu(t(x)));
-    }
-
     @Override
     public Tensor add(Tensor a, Tensor b) {
         OpShapes.sameShape("add", a, b);
@@ -196,12 +145,6 @@ public final class CpuBackend implements Backend {
         NativeStatus.check(NativeKernels.rp_layernorm_cpu(p(x), p(y), p(gamma), p(beta), x.numel() / cols, cols, eps),
                 "rp_layernorm_cpu");
         return y;
-    }
-
-    /** libtorch's vectorized, threaded softmax, for the same reason as {@link #gelu}. */
-    @Override
-    public Tensor softmax(Tensor x) {
-        return wrap(torch.softmax(t(x), -1));
     }
 
     @Override

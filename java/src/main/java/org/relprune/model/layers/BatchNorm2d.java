@@ -3,6 +3,7 @@ package org.relprune.model.layers;
 import java.util.List;
 import java.util.Map;
 import org.relprune.backend.Backend;
+import org.relprune.backend.TrainingBackend;
 import org.relprune.model.Layer;
 import org.relprune.model.ParamSpec;
 import org.relprune.model.Weights;
@@ -66,5 +67,12 @@ public record BatchNorm2d(int channels, double eps, String prefix) implements La
     @Override
     public Tensor forward(Backend backend, List<Tensor> inputs, Weights w) {
         return backend.channelAffine(inputs.get(0), w.get(scaleName()), w.get(shiftName()), false);
+    }
+
+    /** Batch statistics, running statistics updated with torch's default momentum 0.1. */
+    @Override
+    public Tensor forwardTraining(TrainingBackend backend, List<Tensor> inputs, Weights w) {
+        return backend.batchNormTraining(inputs.get(0), w.get(prefix + ".weight"), w.get(prefix + ".bias"),
+                w.get(prefix + ".running_mean"), w.get(prefix + ".running_var"), eps, 0.1);
     }
 }

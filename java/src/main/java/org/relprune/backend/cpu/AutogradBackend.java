@@ -1,0 +1,176 @@
+package org.relprune.backend.cpu;
+
+import static org.relprune.backend.cpu.TorchTensors.t;
+import static org.relprune.backend.cpu.TorchTensors.wrap;
+
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.relprune.backend.Conv2dSpec;
+import org.relprune.backend.OpShapes;
+import org.relprune.backend.Pool2dSpec;
+import org.relprune.backend.TrainingBackend;
+import org.relprune.tensor.Device;
+import org.relprune.tensor.HostTensor;
+import org.relprune.tensor.Shape;
+import org.relprune.tensor.Tensor;
+
+/**
+ * The CPU backend for training: every operation is a libtorch operation, so autograd records
+ * the forward pass of our own graph and back-propagates through it. Results equal
+ * {@link CpuBackend}'s (which runs some steps through our native kernels, without autograd).
+ */
+public final class AutogradBackend implements TrainingBackend {
+    @Override
+    public Device device() {
+        return Device.CPU;
+    }
+
+    @Override
+    public String description() {
+        return "cpu autograd (libtorch, " + torch.get_num_threads() + " threads)";
+    }
+
+    @Override
+    public Tensor upload(HostTensor host) {
+        return wrap(TorchTensors.fromHost(host));
+    }
+
+    @Override
+    public HostTensor download(Tensor t) {
+        return TorchTensors.toHost(t(t));
+    }
+
+    @Override
+    public Tensor reshape(Tensor x, Shape shape) {
+        return TorchOps.reshape(x, shape);
+    }
+
+    @Override
+    public Tensor select(Tensor x, long index) {
+        return TorchOps.select(x, index);
+    }
+
+    @Override
+    public Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dSpec spec) {
+        return TorchOps.conv2d(x, w, bias, spec);
+    }
+
+    @Override
+    public Tensor linear(Tensor x, Tensor w, Tensor bias) {
+        return TorchOps.linear(x, w, bias);
+    }
+
+    @Override
+    public Tensor matmul(Tensor a, Tensor b, boolean transposeB, float alpha) {
+        return TorchOps.matmul(a, b, transposeB, alpha);
+    }
+
+    @Override
+    public Tensor channelAffine(Tensor x, Tensor scale, Tensor shift, boolean relu) {
+        OpShapes.channelAffine(x, scale, shift);
+        long[] view = new long[x.shape().rank()];
+        java.util.Arrays.fill(view, 1);
+        view[1] = x.shape().dim(1);
+        org.bytedeco.pytorch.Tensor y = t(x);
+        if (scale != null) {
+            y = y.mul(t(scale).view(view));
+        }
+        if (shift != null) {
+            y = y.add(t(shift).view(view));
+        }
+        if (relu) {
+            y = torch.relu(y);
+        }
+        return wrap(y == t(x) ? y.clone() : y);
+    }
+
+    @Override
+    public Tensor relu(Tensor x) {
+        return wrap(torch.relu(t(x)));
+    }
+
+    @Override
+    public Tensor gelu(Tensor x) {
+        return TorchOps.gelu(x);
+    }
+
+    @Override
+    public Tensor add(Tensor a, Tensor b) {
+        OpShapes.sameShape("add", a, b);
+        return wrap(t(a).add(t(b)));
+    }
+
+    @Override
+    public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
+        OpShapes.layerNorm(x, gamma, beta);
+        try (TensorOptional g = new TensorOptional(t(gamma)); TensorOptional b = new TensorOptional(t(beta))) {
+            return wrap(torch.layer_norm(t(x), new long[] {x.shape().dim(-1)}, g, b, eps, false));
+        }
+    }
+
+    @Override
+    public Tensor softmax(Tensor x) {
+        return TorchOps.softmax(x);
+    }
+
+    @Override
+    public Tensor maxPool2d(Tensor x, Pool2dSpec spec) {
+        return TorchOps.maxPool2d(x, spec);
+    }
+
+    @Override
+    public Tensor avgPool2d(Tensor x, Pool2dSpec spec) {
+        return TorchOps.avgPool2d(x, spec);
+    }
+
+    @Override
+    public Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
+        return TorchOps.adaptiveAvgPool2d(x, outH, outW);
+    }
+
+    @Override
+    public Tensor vitEmbed(Tensor patches, Tensor classToken, Tensor posEmbedding) {
+        Shape out = OpShapes.vitEmbed(patches, classToken, posEmbedding);
+        long b = out.dim(0);
+        long d = out.dim(2);
+        org.bytedeco.pytorch.Tensor tokens = t(patches).reshape(b, d, -1).permute(0, 2, 1); // [b, g, d]
+        org.bytedeco.pytorch.Tensor cls = t(classToken).reshape(1, 1, d).expand(b, 1, d);
+        try (TensorVector parts = new TensorVector(cls, tokens)) {
+            return wrap(torch.cat(parts, 1).add(t(posEmbedding).reshape(1, out.dim(1), d)));
+        }
+    }
+
+    @Override
+    public Tensor splitHeads(Tensor qkv, int heads) {
+        Shape out = OpShapes.splitHeads(qkv, heads);
+        // [b, n, 3, h, dh] -> [3, b, h, n, dh]
+        return wrap(t(qkv).reshape(out.dim(1), out.dim(3), 3, heads, out.dim(4)).permute(2, 0, 3, 1, 4));
+    }
+
+    @Override
+    public Tensor mergeHeads(Tensor x) {
+        Shape out = OpShapes.mergeHeads(x);
+        return wrap(t(x).permute(0, 2, 1, 3).reshape(out.dims()));
+    }
+
+    @Override
+    public Tensor selectToken(Tensor x, int index) {
+        OpShapes.selectToken(x, index);
+        return wrap(t(x).select(1, index));
+    }
+
+    @Override
+    public Tensor batchNormTraining(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, double eps, double momentum) {
+        OpShapes.channelAffine(x, weight, bias);
+        try (TensorOptional w = new TensorOptional(t(weight)); TensorOptional b = new TensorOptional(t(bias));
+             TensorOptional m = new TensorOptional(t(runningMean)); TensorOptional v = new TensorOptional(t(runningVar))) {
+            return wrap(torch.batch_norm(t(x), w, b, m, v, true, momentum, eps, false));
+        }
+    }
+
+    @Override
+    public void close() {
+        // Nothing cached.
+    }
+}

@@ -1,0 +1,81 @@
+package org.relprune.model.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.relprune.backend.OptimizerSpec;
+import org.relprune.io.data.IdxDataset;
+import org.relprune.io.data.PreparedData;
+import org.relprune.model.Graph;
+import org.relprune.model.zoo.ModelZoo;
+import org.relprune.tensor.HostTensor;
+
+/** Training on the committed MNIST data: learns, and is bit-for-bit reproducible. */
+class TrainerTest {
+    private static PreparedData mnist;
+
+    @BeforeAll
+    static void load() throws Exception {
+        mnist = PreparedData.prepare(IdxDataset.read(Path.of("..", "data", "mnist")), 0.1, 0.1, 0, null);
+    }
+
+    private static Trainer.Result trainBriefly(String arch, long seed) {
+        Graph g = ModelZoo.resolve(arch);
+        TrainConfig c = TrainDefaults.forGraph(g).withEpochs(1).withSeed(seed);
+        // 3000 images keep the test short; the split itself is the real one.
+        return Trainer.train(g, mnist.train().subset(java.util.stream.IntStream.range(0, 3000).toArray()), null, c, new TrainingListener() { });
+    }
+
+    @Test
+    void lenet5LearnsWellAboveChance() {
+        Graph g = ModelZoo.resolve("lenet5");
+        Trainer.Result r = trainBriefly("lenet5", 0);
+        Accuracy a = Trainer.evaluate(g, r.weights(), mnist.test());
+        assertEquals(mnist.test().size(), a.samples());
+        assertTrue(a.top1() > 0.8, "top-1 after one short epoch: " + a.top1());
+        assertTrue(r.history().get(0).trainLoss() < 1.5, "mean loss " + r.history().get(0).trainLoss());
+    }
+
+    @Test
+    void sameSeedGivesIdenticalWeightsAndAnotherSeedDoesNot() {
+        // resnet20-style graph with BatchNorm exercises running statistics too; a tiny width keeps it fast.
+        String arch = "{\"preset\":\"resnet20\",\"width\":4,\"layers\":[1,1,1],\"input\":[1,28,28]}";
+        Map<String, HostTensor> a = trainBriefly(arch, 7).weights();
+        Map<String, HostTensor> b = trainBriefly(arch, 7).weights();
+        Map<String, HostTensor> c = trainBriefly(arch, 8).weights();
+        assertEquals(a.keySet(), b.keySet());
+        for (String k : a.keySet()) {
+            assertArrayEquals(a.get(k).data(), b.get(k).data(), k);
+        }
+        assertTrue(!Arrays.equals(a.get("conv1.weight").data(), c.get("conv1.weight").data()));
+        assertTrue(!Arrays.equals(a.get("bn1.running_mean").data(), new float[a.get("bn1.running_mean").data().length]),
+                "running statistics must have been updated");
+    }
+
+    @Test
+    void schedules() {
+        LearningRateSchedule cos = LearningRateSchedule.parse("cosine");
+        assertEquals(0.1, cos.at(0.1, 0, 10), 1e-12);
+        assertEquals(0.05, cos.at(0.1, 5, 10), 1e-12);
+        LearningRateSchedule step = LearningRateSchedule.parse("step:3:0.5");
+        assertEquals(0.025, step.at(0.1, 6, 10), 1e-12);
+        OptimizerSpec s = new OptimizerSpec(OptimizerSpec.Kind.SGD, 0.1, 0.9, 0, false);
+        assertEquals(0.1, s.learningRate());
+    }
+
+    @Test
+    void accuracyCountsTopOneAndTopFive() {
+        float[] logits = {
+            0, 1, 2, 3, 4, 5, 6, // label 6: top-1
+            6, 5, 4, 3, 2, 1, 0, // label 2: third best -> top-5 only
+            0, 0, 0, 0, 0, 0, 9}; // label 0: 9 wins, ties after it do not count -> top-5 only
+        int[] h = Accuracy.hits(logits, 7, new int[] {6, 2, 0});
+        assertArrayEquals(new int[] {1, 3}, h);
+    }
+}

@@ -74,6 +74,9 @@ public interface Backend extends AutoCloseable {
     /** x [b, n, d] -> [b, d], token {@code index}. */
     Tensor selectToken(Tensor x, int index);
 
+    /** The operations the LRP engine needs on this device. */
+    LrpOps lrp();
+
     /** Releases handles and caches; tensors made by this backend must be closed before. */
     @Override
     void close();

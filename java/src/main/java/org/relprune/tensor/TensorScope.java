@@ -51,6 +51,17 @@ public final class TensorScope implements AutoCloseable {
         return t;
     }
 
+    /**
+     * Takes {@code t} out of every scope on this thread: its owner (a cache, a model) closes it
+     * itself. Returns it.
+     */
+    public static Tensor detach(Tensor t) {
+        for (TensorScope s : STACK.get()) {
+            s.owned.remove(t);
+        }
+        return t;
+    }
+
     /** Number of open tensors this scope owns (for tests and leak checks). */
     public int size() {
         int n = 0;

@@ -40,6 +40,17 @@ class ModelZooTest {
     }
 
     @Test
+    void smallInputVggAdaptation() {
+        // VGG-11-BN at half width, 256-wide classifier, 1x1 pooling and four max pools, for 28x28 images:
+        // convs 320+18496+73856+147584+295168+3*590080, BatchNorm 2*(32+64+128+128+4*256),
+        // classifier 2*(256*256+256)+256*10+10
+        Graph g = ModelZoo.resolve("{\"preset\":\"vgg11_bn\",\"width\":32,\"classifier_width\":256,\"avgpool\":1,"
+                + "\"max_pools\":4,\"num_classes\":10,\"input\":[1,28,28]}");
+        assertEquals(2_305_664 + 2_752 + 134_154, g.parameterCount());
+        assertEquals(Shape.of(256, 1, 1), g.node("avgpool").shape());
+    }
+
+    @Test
     void presetWithOverridesAndInputSize() {
         Graph g = ModelZoo.resolve("{\"preset\":\"resnet18\",\"num_classes\":10,\"input\":[3,64,64]}");
         assertEquals(Shape.of(3, 64, 64), g.inputShape());

@@ -169,6 +169,13 @@ public final class AutogradBackend implements TrainingBackend {
         }
     }
 
+    private final TorchLrpOps lrp = new TorchLrpOps();
+
+    @Override
+    public org.relprune.backend.LrpOps lrp() {
+        return lrp;
+    }
+
     @Override
     public void close() {
         // Nothing cached.

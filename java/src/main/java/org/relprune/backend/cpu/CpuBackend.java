@@ -185,6 +185,13 @@ public final class CpuBackend implements Backend {
         return y;
     }
 
+    private final TorchLrpOps lrp = new TorchLrpOps();
+
+    @Override
+    public org.relprune.backend.LrpOps lrp() {
+        return lrp;
+    }
+
     @Override
     public void close() {
         // libtorch's CPU allocator needs no teardown.

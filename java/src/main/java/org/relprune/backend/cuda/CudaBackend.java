@@ -655,4 +655,11 @@ public final class CudaBackend implements Backend {
             throw first;
         }
     }
+
+    /** LRP on the GPU comes with the fused CUDA kernels; until then it is refused, never emulated. */
+    @Override
+    public org.relprune.backend.LrpOps lrp() {
+        throw new UnsupportedOperationException("LRP is not available on the CUDA backend yet: use --device cpu");
+    }
+
 }

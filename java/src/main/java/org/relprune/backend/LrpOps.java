@@ -1,0 +1,73 @@
+package org.relprune.backend;
+
+import java.util.List;
+import org.relprune.tensor.Shape;
+import org.relprune.tensor.Tensor;
+
+/**
+ * What the LRP engine needs from a backend besides the forward operations: the adjoints of the
+ * linear maps (the dense step of every LRP rule) and the elementwise stages around them.
+ * Tensors are batch first; "stacked" means concatenated along axis 1.
+ */
+public interface LrpOps {
+    /** W^T s for a convolution: s [n, cout, oh, ow] -> [n, cin, h, w] with {@code input} = [n, cin, h, w]. */
+    Tensor convAdjoint(Tensor s, Tensor w, Conv2dSpec spec, Shape input);
+
+    /** W^T s for a linear map over the last axis: s [..., out], w [out, in] -> [..., in]. */
+    Tensor linearAdjoint(Tensor s, Tensor w);
+
+    /** Relevance of a max pool to the winner of each window (added where windows share a winner). */
+    Tensor maxPoolWinners(Tensor relevance, Tensor x, Pool2dSpec spec);
+
+    /** The adjoint (transpose) of average or adaptive average pooling applied to g. */
+    Tensor avgPoolAdjoint(Tensor g, Shape input, Pool2dSpec spec);
+
+    Tensor adaptiveAvgPoolAdjoint(Tensor g, Shape input);
+
+    /**
+     * The signals of a rule, stacked: for each spec, coefficient * mask(z) * R / stab(den, eps) with
+     * den = cz*z + cu*u + cb*b + cbp*b+ + cbn*b- + cOffset*offset (b, b+, b- per channel of axis 1;
+     * offset a tensor like z, or null).
+     */
+    Tensor signals(Tensor relevance, Tensor z, Tensor u, Tensor bias, Tensor offset, List<SignalSpec> specs);
+
+    /** sum_t factor_t * g_t over the k stacked blocks g_t of g (each shaped like x), factor_t from x. */
+    Tensor combine(Tensor g, Tensor x, List<CombineTerm> terms);
+
+    /** Norm rule of a sum or average: x_i * g, the adjoint already applied to R / stab(out). */
+    Tensor stabilizedDivide(Tensor numerator, Tensor denominator, double epsilon);
+
+    Tensor multiply(Tensor a, Tensor b);
+
+    /** [x+, x-] stacked, for the signed-input terms. */
+    Tensor splitSigns(Tensor x);
+
+    /** Sum over every axis after the first two: [n, c, ...] -> [n, c]; with abs, of |x|. */
+    Tensor sumPerChannel(Tensor x, boolean abs);
+
+    /** One-hot rows [n, classes] for the given targets. */
+    Tensor oneHot(int[] targets, int classes);
+
+    Tensor zerosLike(Tensor x);
+
+    /** A tensor of the given shape filled with one value. */
+    Tensor full(Shape shape, double value);
+
+    Tensor concat(List<Tensor> parts, int axis);
+
+    /** Weights built once per rule and layer: W+, W-, W^2, ones, each like w. */
+    Tensor weightPart(Tensor w, WeightPart part);
+
+    enum WeightPart { POSITIVE, NEGATIVE, SQUARE, ONES }
+
+    /** Mask of a signal: all outputs, only those with z > 0, or only z < 0. */
+    enum Mask { ALL, POSITIVE, NEGATIVE }
+
+    record SignalSpec(double coefficient, Mask mask, double cz, double cu, double cb, double cbp, double cbn, double cOffset, double epsilon) {
+    }
+
+    /** Factor of one stacked block: x, x+, x-, a constant, or 1. */
+    record CombineTerm(Factor factor, double constant) {
+        public enum Factor { X, X_POS, X_NEG, CONSTANT }
+    }
+}

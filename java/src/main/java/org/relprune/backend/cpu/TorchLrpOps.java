@@ -1,0 +1,228 @@
+package org.relprune.backend.cpu;
+
+import static org.relprune.backend.cpu.TorchTensors.t;
+import static org.relprune.backend.cpu.TorchTensors.wrap;
+
+import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.LongOptional;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.relprune.backend.Conv2dSpec;
+import org.relprune.backend.LrpOps;
+import org.relprune.backend.Pool2dSpec;
+import org.relprune.tensor.Shape;
+import org.relprune.tensor.Tensor;
+
+/**
+ * LRP operations on the CPU through libtorch tensor arithmetic. The elementwise stages
+ * ({@link #signals}, {@link #combine}) are written as plain tensor expressions here; they are
+ * the specification for fused kernels.
+ */
+final class TorchLrpOps implements LrpOps {
+    private static Tensor scoped(java.util.function.Supplier<org.bytedeco.pytorch.Tensor> f) {
+        org.bytedeco.pytorch.Tensor result;
+        try (PointerScope scope = new PointerScope()) {
+            result = f.get().clone();
+            // detach() gives back the scope's reference; keep one of our own so the tensor survives
+            result.retainReference();
+            scope.detach(result);
+        }
+        return wrap(result);
+    }
+
+    @Override
+    public Tensor convAdjoint(Tensor s, Tensor w, Conv2dSpec spec, Shape input) {
+        return scoped(() -> {
+            long[] ws = w.shape().dims();
+            long oh = s.shape().dim(2);
+            long ow = s.shape().dim(3);
+            long padH = input.dim(2) - ((oh - 1) * spec.strideH() - 2L * spec.padH() + (long) spec.dilationH() * (ws[2] - 1) + 1);
+            long padW = input.dim(3) - ((ow - 1) * spec.strideW() - 2L * spec.padW() + (long) spec.dilationW() * (ws[3] - 1) + 1);
+            return torch.conv_transpose2d(t(s), t(w), new TensorOptional(), new long[] {spec.strideH(), spec.strideW()},
+                    new long[] {spec.padH(), spec.padW()}, new long[] {padH, padW}, spec.groups(),
+                    spec.dilationH(), spec.dilationW());
+        });
+    }
+
+    @Override
+    public Tensor linearAdjoint(Tensor s, Tensor w) {
+        return scoped(() -> torch.matmul(t(s), t(w)));
+    }
+
+    @Override
+    public Tensor maxPoolWinners(Tensor relevance, Tensor x, Pool2dSpec s) {
+        return scoped(() -> {
+            long[] k = {s.kernelH(), s.kernelW()};
+            long[] st = {s.strideH(), s.strideW()};
+            long[] p = {s.padH(), s.padW()};
+            long[] d = {1, 1};
+            // the gradient of max pooling routes each output's value to its window's winner, adding where windows share one
+            org.bytedeco.pytorch.Tensor indices = torch.max_pool2d_with_indices(t(x), k, st, p, d, false).get1();
+            return torch.max_pool2d_with_indices_backward(t(relevance), t(x), k, st, p, d, false, indices);
+        });
+    }
+
+    @Override
+    public Tensor avgPoolAdjoint(Tensor g, Shape input, Pool2dSpec s) {
+        return scoped(() -> {
+            org.bytedeco.pytorch.Tensor like = torch.zeros(input.dims());
+            return torch.avg_pool2d_backward(t(g), like, new long[] {s.kernelH(), s.kernelW()}, new long[] {s.strideH(), s.strideW()},
+                    new long[] {s.padH(), s.padW()}, false, true, new LongOptional());
+        });
+    }
+
+    @Override
+    public Tensor adaptiveAvgPoolAdjoint(Tensor g, Shape input) {
+        // adaptive pooling is linear: its adjoint is its gradient, taken with autograd
+        return scoped(() -> {
+            org.bytedeco.pytorch.Tensor x = torch.zeros(input.dims());
+            x.requires_grad_(true);
+            org.bytedeco.pytorch.Tensor y = torch.adaptive_avg_pool2d(x, g.shape().dim(2), g.shape().dim(3));
+            y.backward(t(g), new org.bytedeco.pytorch.BoolOptional(), false, new org.bytedeco.pytorch.TensorArrayRefOptional());
+            return x.grad().detach();
+        });
+    }
+
+    private static org.bytedeco.pytorch.Tensor channel(org.bytedeco.pytorch.Tensor v, long rank) {
+        long[] view = new long[(int) rank];
+        java.util.Arrays.fill(view, 1);
+        view[1] = -1;
+        return v.view(view);
+    }
+
+    private static org.bytedeco.pytorch.Tensor stabilize(org.bytedeco.pytorch.Tensor den, double eps) {
+        // stab(z) = z + eps * sgn(z), sgn(0) = +1
+        org.bytedeco.pytorch.Tensor sign = torch.where(den.ge(new Scalar(0.0)), new Scalar(1.0), new Scalar(-1.0));
+        return den.add(sign.mul(new Scalar(eps)));
+    }
+
+    @Override
+    public Tensor signals(Tensor relevance, Tensor z, Tensor u, Tensor bias, Tensor offset, List<SignalSpec> specs) {
+        return scoped(() -> {
+            long rank = z.shape().rank();
+            org.bytedeco.pytorch.Tensor zt = t(z);
+            org.bytedeco.pytorch.Tensor b = bias == null ? null : channel(t(bias), rank);
+            org.bytedeco.pytorch.Tensor bp = b == null ? null : torch.clamp_min(b, new Scalar(0.0));
+            org.bytedeco.pytorch.Tensor bn = b == null ? null : torch.clamp_max(b, new Scalar(0.0));
+            TensorVector parts = new TensorVector();
+            for (SignalSpec sp : specs) {
+                org.bytedeco.pytorch.Tensor den = zt.mul(new Scalar(sp.cz()));
+                if (sp.cu() != 0) {
+                    den = den.add(t(u).mul(new Scalar(sp.cu())));
+                }
+                if (b != null) {
+                    if (sp.cb() != 0) {
+                        den = den.add(b.mul(new Scalar(sp.cb())));
+                    }
+                    if (sp.cbp() != 0) {
+                        den = den.add(bp.mul(new Scalar(sp.cbp())));
+                    }
+                    if (sp.cbn() != 0) {
+                        den = den.add(bn.mul(new Scalar(sp.cbn())));
+                    }
+                }
+                if (sp.cOffset() != 0) {
+                    den = den.add(t(offset).mul(new Scalar(sp.cOffset())));
+                }
+                org.bytedeco.pytorch.Tensor s = t(relevance).div(stabilize(den, sp.epsilon())).mul(new Scalar(sp.coefficient()));
+                if (sp.mask() == Mask.POSITIVE) {
+                    s = s.mul(zt.gt(new Scalar(0.0)));
+                } else if (sp.mask() == Mask.NEGATIVE) {
+                    s = s.mul(zt.lt(new Scalar(0.0)));
+                }
+                parts.push_back(s);
+            }
+            return torch.cat(parts, 1);
+        });
+    }
+
+    @Override
+    public Tensor combine(Tensor g, Tensor x, List<CombineTerm> terms) {
+        return scoped(() -> {
+            long c = x.shape().dim(1);
+            org.bytedeco.pytorch.Tensor xt = t(x);
+            org.bytedeco.pytorch.Tensor sum = null;
+            for (int i = 0; i < terms.size(); i++) {
+                CombineTerm term = terms.get(i);
+                org.bytedeco.pytorch.Tensor block = t(g).narrow(1, i * c, c);
+                org.bytedeco.pytorch.Tensor part = switch (term.factor()) {
+                    case X -> block.mul(xt);
+                    case X_POS -> block.mul(torch.clamp_min(xt, new Scalar(0.0)));
+                    case X_NEG -> block.mul(torch.clamp_max(xt, new Scalar(0.0)));
+                    case CONSTANT -> block.mul(new Scalar(term.constant()));
+                };
+                sum = sum == null ? part : sum.add(part);
+            }
+            return sum;
+        });
+    }
+
+    @Override
+    public Tensor stabilizedDivide(Tensor numerator, Tensor denominator, double epsilon) {
+        return scoped(() -> t(numerator).div(stabilize(t(denominator), epsilon)));
+    }
+
+    @Override
+    public Tensor multiply(Tensor a, Tensor b) {
+        return scoped(() -> t(a).mul(t(b)));
+    }
+
+    @Override
+    public Tensor splitSigns(Tensor x) {
+        return scoped(() -> torch.cat(new TensorVector(torch.clamp_min(t(x), new Scalar(0.0)), torch.clamp_max(t(x), new Scalar(0.0))), 1));
+    }
+
+    @Override
+    public Tensor sumPerChannel(Tensor x, boolean abs) {
+        return scoped(() -> {
+            org.bytedeco.pytorch.Tensor v = abs ? t(x).abs() : t(x);
+            return x.shape().rank() == 2 ? v : v.flatten(2, -1).sum(new long[] {2}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
+        });
+    }
+
+    @Override
+    public Tensor oneHot(int[] targets, int classes) {
+        float[] v = new float[targets.length * classes];
+        for (int i = 0; i < targets.length; i++) {
+            if (targets[i] < 0 || targets[i] >= classes) {
+                throw new IllegalArgumentException("target class " + targets[i] + " of sample " + i + " is outside 0.." + (classes - 1));
+            }
+            v[i * classes + targets[i]] = 1f;
+        }
+        return wrap(TorchTensors.fromHost(org.relprune.tensor.HostTensor.of(v, targets.length, classes)));
+    }
+
+    @Override
+    public Tensor zerosLike(Tensor x) {
+        return wrap(torch.zeros(x.shape().dims()));
+    }
+
+    @Override
+    public Tensor full(Shape shape, double value) {
+        return scoped(() -> torch.ones(shape.dims()).mul(new Scalar(value)));
+    }
+
+    @Override
+    public Tensor concat(List<Tensor> parts, int axis) {
+        return scoped(() -> {
+            TensorVector v = new TensorVector();
+            for (Tensor p : parts) {
+                v.push_back(t(p));
+            }
+            return torch.cat(v, axis);
+        });
+    }
+
+    @Override
+    public Tensor weightPart(Tensor w, WeightPart part) {
+        return scoped(() -> switch (part) {
+            case POSITIVE -> torch.clamp_min(t(w), new Scalar(0.0));
+            case NEGATIVE -> torch.clamp_max(t(w), new Scalar(0.0));
+            case SQUARE -> t(w).mul(t(w));
+            case ONES -> torch.ones_like(t(w));
+        });
+    }
+}

@@ -1,0 +1,235 @@
+package org.relprune.lrp;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.relprune.backend.Backend;
+import org.relprune.backend.LrpOps;
+import org.relprune.lrp.composite.Composite;
+import org.relprune.lrp.composite.LayerGroup;
+import org.relprune.lrp.composite.LayerGroups;
+import org.relprune.lrp.composite.LayerKind;
+import org.relprune.model.Graph;
+import org.relprune.model.Layer;
+import org.relprune.model.Model;
+import org.relprune.model.Node;
+import org.relprune.model.layers.AdaptiveAvgPool2d;
+import org.relprune.model.layers.Add;
+import org.relprune.model.layers.AvgPool2d;
+import org.relprune.model.layers.BatchNorm2d;
+import org.relprune.model.layers.Conv2d;
+import org.relprune.model.layers.Flatten;
+import org.relprune.model.layers.GELU;
+import org.relprune.model.layers.Linear;
+import org.relprune.model.layers.MaxPool2d;
+import org.relprune.model.layers.ReLU;
+import org.relprune.tensor.HostTensor;
+import org.relprune.tensor.Tensor;
+import org.relprune.tensor.TensorScope;
+
+/**
+ * LRP for one batch: the forward pass runs once (with BatchNorm folded into the layer before it)
+ * and caches every node's output; then any number of composites are explained from that cache
+ * without another forward pass. The inputs u = W+ x+ + W- x- that some rules need are computed
+ * once per layer on first use and cached too (they do not depend on rule hyperparameters).
+ * Close it to free the cache.
+ */
+public final class Attributor implements AutoCloseable {
+    private final Model model;
+    private final Graph graph;
+    private final Backend backend;
+    private final BatchNormFolding folding;
+    private final Tensor[] values;
+    private final Tensor[] positiveParts;
+    private final Map<String, LinearLayerView> linear = new LinkedHashMap<>();
+    private final Map<String, LayerGroup> groups;
+    private final String first;
+    private int forwardPasses;
+    private boolean closed;
+
+    /** Runs the forward pass of {@code input} [n, C, H, W] and keeps what every later explanation needs. */
+    public Attributor(Model model, Tensor input) {
+        this.model = model;
+        this.graph = model.graph();
+        this.backend = model.backend();
+        this.folding = new BatchNormFolding(model);
+        List<String> order = new ArrayList<>();
+        String classifier = null;
+        for (Node n : graph.nodes()) {
+            Layer l = n.layer();
+            if (l instanceof Conv2d || l instanceof Linear) {
+                BatchNormFolding.Folded f = folding.of(n.name());
+                Tensor w = f != null ? f.weight() : model.get(l instanceof Conv2d c ? c.weight() : ((Linear) l).weight());
+                String biasName = l instanceof Conv2d c ? c.bias() : ((Linear) l).bias();
+                Tensor b = f != null ? f.bias() : biasName == null ? null : model.get(biasName);
+                linear.put(n.name(), LinearLayerView.of(n.name(), l, w, b));
+                order.add(n.name());
+                if (l instanceof Linear) {
+                    classifier = n.name();
+                }
+            }
+        }
+        if (order.isEmpty()) {
+            throw new IllegalArgumentException(graph.name() + " has no convolution or linear layer to explain");
+        }
+        this.first = order.get(0);
+        order.remove(classifier);
+        this.groups = LayerGroups.assign(order, classifier);
+        this.values = new Tensor[graph.nodes().size()];
+        this.positiveParts = new Tensor[graph.nodes().size()];
+        forward(input);
+    }
+
+    private void forward(Tensor input) {
+        values[0] = input;
+        try (TensorScope scope = TensorScope.open()) {
+            for (int i = 1; i < values.length; i++) {
+                Node n = graph.nodes().get(i);
+                List<Tensor> in = inputs(n);
+                Tensor out;
+                LinearLayerView view = linear.get(n.name());
+                if (view != null) {
+                    out = view.isConv() ? backend.conv2d(in.get(0), view.weight(), view.bias(), view.spec())
+                            : backend.linear(in.get(0), view.weight(), view.bias());
+                } else if (n.layer() instanceof BatchNorm2d && folding.isFolded(n.name())) {
+                    out = in.get(0);
+                } else {
+                    out = n.layer().forward(backend, in, model);
+                }
+                values[i] = out == in.get(0) ? out : TensorScope.detach(out);
+            }
+        }
+        forwardPasses++;
+    }
+
+    /** How many forward passes this attributor has run (one, whatever the number of explanations). */
+    public int forwardPasses() {
+        return forwardPasses;
+    }
+
+    /** The logits of the cached forward pass. */
+    public HostTensor logits() {
+        return backend.download(values[values.length - 1]);
+    }
+
+    /** Explains the cached batch for the given target classes with a composite. */
+    public Attribution explain(Composite composite, int[] targets) {
+        check();
+        LrpOps ops = backend.lrp();
+        LinearRelevance rules = new LinearRelevance(backend);
+        Map<String, HostTensor> channels = new LinkedHashMap<>();
+        Tensor[] relevance = new Tensor[values.length];
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor logits = values[values.length - 1];
+            relevance[values.length - 1] = ops.oneHot(targets, (int) logits.shape().dim(-1));
+            for (int i = values.length - 1; i >= 1; i--) {
+                Tensor r = relevance[i];
+                if (r == null) {
+                    continue;
+                }
+                Node n = graph.nodes().get(i);
+                try (TensorScope step = TensorScope.open()) {
+                    List<Tensor> in = propagate(n, r, composite, rules, channels);
+                    for (int k = 0; k < n.inputs().size(); k++) {
+                        int j = n.inputs().get(k);
+                        Tensor part = step.keep(in.get(k));
+                        relevance[j] = relevance[j] == null ? part : step.keep(backend.add(relevance[j], part));
+                    }
+                }
+                relevance[i] = null;
+            }
+            HostTensor input = backend.download(relevance[0]);
+            return new Attribution(input, channels);
+        } finally {
+            rules.clear();
+        }
+    }
+
+    private List<Tensor> propagate(Node n, Tensor r, Composite composite, LinearRelevance rules, Map<String, HostTensor> channels) {
+        LrpOps ops = backend.lrp();
+        Layer l = n.layer();
+        List<Tensor> in = inputs(n);
+        Tensor out = values[n.index()];
+        LinearLayerView view = linear.get(n.name());
+        if (view != null) {
+            if (l instanceof Conv2d) {
+                channels.put(n.name(), backend.download(ops.sumPerChannel(r, false)));
+            }
+            LayerKind kind = l instanceof Conv2d ? LayerKind.CONV : LayerKind.LINEAR;
+            Rule rule = n.name().equals(first) ? composite.ruleForFirst(kind, groups.get(n.name())) : composite.ruleFor(kind, groups.get(n.name()));
+            Tensor u = LinearRelevance.needsU(rule) ? positivePart(n, view) : null;
+            return List.of(rules.propagate(view, rule, in.get(0), out, u, r));
+        }
+        if (l instanceof ReLU || l instanceof GELU || l instanceof BatchNorm2d) {
+            return List.of(r);
+        }
+        if (l instanceof MaxPool2d p) {
+            return List.of(ops.maxPoolWinners(r, in.get(0), p.spec()));
+        }
+        if (l instanceof AvgPool2d p) {
+            Tensor g = ops.stabilizedDivide(r, out, Rule.DEFAULT_STABILIZER);
+            return List.of(ops.multiply(in.get(0), ops.avgPoolAdjoint(g, in.get(0).shape(), p.spec())));
+        }
+        if (l instanceof AdaptiveAvgPool2d) {
+            Tensor g = ops.stabilizedDivide(r, out, Rule.DEFAULT_STABILIZER);
+            return List.of(ops.multiply(in.get(0), ops.adaptiveAvgPoolAdjoint(g, in.get(0).shape())));
+        }
+        if (l instanceof Add) {
+            Tensor g = ops.stabilizedDivide(r, out, Rule.DEFAULT_STABILIZER);
+            return List.of(ops.multiply(in.get(0), g), ops.multiply(in.get(1), g));
+        }
+        if (l instanceof Flatten) {
+            return List.of(backend.reshape(r, in.get(0).shape()));
+        }
+        throw new UnsupportedOperationException("LRP through " + l.kind() + " (node " + n.name() + ") is not built yet");
+    }
+
+    /** u = W+ x+ + W- x-: one forward with the input's sign parts stacked, cached per layer. */
+    private Tensor positivePart(Node n, LinearLayerView view) {
+        Tensor u = positiveParts[n.index()];
+        if (u == null) {
+            try (TensorScope scope = TensorScope.open()) {
+                LrpOps ops = backend.lrp();
+                Tensor x = values[n.inputs().get(0)];
+                Tensor w = view.weight();
+                Tensor stacked = ops.concat(List.of(ops.weightPart(w, LrpOps.WeightPart.POSITIVE), ops.weightPart(w, LrpOps.WeightPart.NEGATIVE)), 1);
+                u = TensorScope.detach(view.forward(backend, ops.splitSigns(x), stacked));
+            }
+            positiveParts[n.index()] = u;
+        }
+        return u;
+    }
+
+    private List<Tensor> inputs(Node n) {
+        List<Tensor> in = new ArrayList<>(n.inputs().size());
+        for (int j : n.inputs()) {
+            in.add(values[j]);
+        }
+        return in;
+    }
+
+    private void check() {
+        if (closed) {
+            throw new IllegalStateException("attributor used after close");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        java.util.Set<Tensor> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (int i = 1; i < values.length; i++) {
+            if (values[i] != null && seen.add(values[i])) {
+                values[i].close();
+            }
+            if (positiveParts[i] != null) {
+                positiveParts[i].close();
+            }
+        }
+        folding.close();
+    }
+}

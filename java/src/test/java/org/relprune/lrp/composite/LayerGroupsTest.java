@@ -1,0 +1,76 @@
+package org.relprune.lrp.composite;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The documented PXP split: ceil(n/4) low, ceil(n/4) high without overlap, the rest mid. */
+class LayerGroupsTest {
+    private static List<String> layers(int n) {
+        return IntStream.range(0, n).mapToObj(i -> "l" + i).collect(Collectors.toList());
+    }
+
+    /** One letter per layer before the classifier: L, M, H. */
+    private static String pattern(Map<String, LayerGroup> groups) {
+        return groups.entrySet().stream().filter(e -> !e.getKey().equals("head"))
+                .map(e -> e.getValue().name().substring(0, 1)).collect(Collectors.joining());
+    }
+
+    @ParameterizedTest(name = "n={0}")
+    @CsvSource({
+        "1, L", "2, LH", "3, LMH", "4, LMMH", "5, LLMHH", "6, LLMMHH", "7, LLMMMHH", "8, LLMMMMHH", "9, LLLMMMHHH",
+        "20, LLLLLMMMMMMMMMMHHHHH"})
+    void assignmentsForNLayers(int n, String expected) {
+        Map<String, LayerGroup> g = LayerGroups.assign(layers(n), "head");
+        assertEquals(expected, pattern(g));
+        assertEquals(n + 1, g.size());
+        assertEquals(LayerGroup.FC, g.get("head"));
+        // model order kept, classifier last
+        List<String> order = new ArrayList<>(layers(n));
+        order.add("head");
+        assertEquals(order, new ArrayList<>(g.keySet()));
+    }
+
+    @Test
+    void classifierMayBeListedLast() {
+        List<String> withHead = new ArrayList<>(layers(4));
+        withHead.add("head");
+        assertEquals(LayerGroups.assign(layers(4), "head"), LayerGroups.assign(withHead, "head"));
+    }
+
+    @Test
+    void vgg16ThirteenConvsAndTwoHiddenLinears() {
+        // n = 15: ceil(15/4) = 4 low, 4 high, 7 mid; fc8 the classifier
+        Map<String, LayerGroup> g = LayerGroups.assign(layers(15), "head");
+        assertEquals("LLLLMMMMMMMHHHH", pattern(g));
+    }
+
+    @Test
+    void onlyAClassifier() {
+        Map<String, LayerGroup> g = LayerGroups.assign(List.of(), "fc");
+        assertEquals(Map.of("fc", LayerGroup.FC), g);
+    }
+
+    @Test
+    void classifierInTheMiddleIsRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LayerGroups.assign(List.of("a", "head", "b"), "head"));
+        assertTrue(e.getMessage().contains("must be the last"), e.getMessage());
+    }
+
+    @Test
+    void duplicatesAndBlanksAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> LayerGroups.assign(List.of("a", "a"), "head"));
+        assertThrows(IllegalArgumentException.class, () -> LayerGroups.assign(List.of("a", " "), "head"));
+        assertThrows(IllegalArgumentException.class, () -> LayerGroups.assign(List.of("a"), ""));
+    }
+}

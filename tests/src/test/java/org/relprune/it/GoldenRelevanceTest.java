@@ -1,0 +1,85 @@
+package org.relprune.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.relprune.backend.cpu.CpuBackend;
+import org.relprune.io.WeightFiles;
+import org.relprune.io.safetensors.SafetensorsReader;
+import org.relprune.lrp.Attribution;
+import org.relprune.lrp.Attributor;
+import org.relprune.lrp.composite.Composites;
+import org.relprune.model.Model;
+import org.relprune.model.zoo.ModelZoo;
+import org.relprune.tensor.HostTensor;
+import org.relprune.tensor.TensorScope;
+
+/**
+ * The CNN composites of the golden fixtures (zennit, float64) reproduced on the CPU: relative L2
+ * error per sample <= 1e-4 for the input relevance and for every conv's channel relevance. All
+ * composites of a fixture are explained from one cached forward pass.
+ */
+class GoldenRelevanceTest {
+    static Stream<Arguments> cases() {
+        return Stream.of(Arguments.of("resnet_basic", List.of("epsilon_gamma_box", "epsilon_plus", "epsilon_alpha2_beta1", "epsilon")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void compositesMatchGolden(String fixture, List<String> composites) throws Exception {
+        HostTensor input;
+        int[] targets;
+        try (SafetensorsReader g = SafetensorsReader.open(GoldenFixtures.golden(fixture))) {
+            input = g.readFloat("input");
+            float[] t = g.readFloat("target").data();
+            targets = new int[t.length];
+            for (int i = 0; i < t.length; i++) {
+                targets[i] = Math.round(t[i]);
+            }
+        }
+        List<String> failures = new ArrayList<>();
+        try (CpuBackend cpu = new CpuBackend();
+             Model model = Model.load(ModelZoo.resolve(GoldenFixtures.arch(fixture).toString()), WeightFiles.read(GoldenFixtures.model(fixture)), cpu);
+             TensorScope scope = TensorScope.open();
+             Attributor attributor = new Attributor(model, cpu.upload(input));
+             SafetensorsReader golden = SafetensorsReader.open(GoldenFixtures.golden(fixture))) {
+            for (String c : composites) {
+                Attribution a = attributor.explain(Composites.named(c), targets);
+                check(failures, fixture + " " + c + " input", a.input(), golden.readFloat("relevance/" + c + "/input"));
+                for (Map.Entry<String, HostTensor> e : a.channels().entrySet()) {
+                    check(failures, fixture + " " + c + " channels/" + e.getKey(), e.getValue(),
+                            golden.readFloat("relevance/" + c + "/channels/" + e.getKey()));
+                }
+                String prefix = "relevance/" + c + "/channels/";
+                long expected = golden.entries().keySet().stream().filter(k -> k.startsWith(prefix)).count();
+                assertEquals(expected, a.channels().size(), "every conv of " + fixture + " has channel relevance");
+            }
+            assertEquals(1, attributor.forwardPasses(), "all composites reuse one forward pass");
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+    }
+
+    private static void check(List<String> failures, String what, HostTensor ours, HostTensor golden) {
+        if (!ours.shape().equals(golden.shape())) {
+            failures.add(what + ": shape " + ours.shape() + " vs golden " + golden.shape());
+            return;
+        }
+        int rows = (int) golden.shape().dim(0);
+        int per = golden.data().length / rows;
+        double worst = 0;
+        for (int i = 0; i < rows; i++) {
+            worst = Math.max(worst, Errors.relativeL2(ours.data(), golden.data(), i * per, (i + 1) * per));
+        }
+        System.out.printf("golden relevance %s: worst per-sample relative L2 %.3e%n", what, worst);
+        if (!(worst <= 1e-4)) {
+            failures.add(what + ": worst per-sample relative L2 error " + worst);
+        }
+    }
+}

@@ -66,6 +66,30 @@ class GoldenRelevanceTest {
         assertTrue(failures.isEmpty(), String.join("\n", failures));
     }
 
+    /** The same through the command line, one composite per run. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void explainCommandWritesGoldenRelevance(String fixture, List<String> composites, @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        List<String> failures = new ArrayList<>();
+        for (String c : composites) {
+            java.nio.file.Path out = tmp.resolve(c + ".safetensors");
+            Cli r = Cli.run("explain", "--arch", GoldenFixtures.arch(fixture).toString(), "--weights", GoldenFixtures.model(fixture).toString(),
+                    "--input", GoldenFixtures.golden(fixture) + ":input", "--target", GoldenFixtures.golden(fixture) + ":target",
+                    "--composite", c, "--out", out.toString());
+            assertEquals(0, r.exitCode(), r.err());
+            try (SafetensorsReader o = SafetensorsReader.open(out); SafetensorsReader g = SafetensorsReader.open(GoldenFixtures.golden(fixture))) {
+                for (String key : g.entries().keySet()) {
+                    String prefix = "relevance/" + c + "/";
+                    if (key.startsWith(prefix)) {
+                        check(failures, "cli " + fixture + " " + key, o.readFloat("relevance/" + key.substring(prefix.length())), g.readFloat(key));
+                    }
+                }
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+    }
+
     private static void check(List<String> failures, String what, HostTensor ours, HostTensor golden) {
         if (!ours.shape().equals(golden.shape())) {
             failures.add(what + ": shape " + ours.shape() + " vs golden " + golden.shape());

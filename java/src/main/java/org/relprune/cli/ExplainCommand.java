@@ -1,0 +1,107 @@
+package org.relprune.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.relprune.backend.Backend;
+import org.relprune.backend.Backends;
+import org.relprune.io.TensorRef;
+import org.relprune.io.WeightFiles;
+import org.relprune.io.safetensors.SafetensorsWriter;
+import org.relprune.lrp.Attribution;
+import org.relprune.lrp.Attributor;
+import org.relprune.lrp.composite.Composite;
+import org.relprune.lrp.composite.Composites;
+import org.relprune.model.Graph;
+import org.relprune.model.Model;
+import org.relprune.model.zoo.ModelZoo;
+import org.relprune.tensor.HostTensor;
+import org.relprune.tensor.TensorScope;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Explains inputs with LRP and writes the relevance tensors. */
+@Command(name = "explain", mixinStandardHelpOptions = true,
+        description = {"Explain inputs with LRP. Writes relevance/input [B,C,H,W] and, per convolution, "
+                + "relevance/channels/<conv> [B,C] (relevance at the conv output, BatchNorm folded, summed over space).",
+                "Composites: a preset (epsilon_gamma_box, epsilon_plus, epsilon_alpha2_beta1, epsilon, epsilon_plus_flat, ...) "
+                        + "or a spec string such as first=zbox:-3:3,conv=gamma:0.25,linear=epsilon:1e-6 (docs/composites.md)."})
+final class ExplainCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--arch", required = true, paramLabel = "A") String arch;
+    @Option(names = "--weights", required = true, paramLabel = "W") Path weights;
+    @Option(names = "--input", required = true, paramLabel = "F.safetensors:KEY") String input;
+
+    @Option(names = "--target", defaultValue = "argmax", paramLabel = "F.safetensors:KEY|argmax",
+            description = "Class per sample whose logit is explained (default: ${DEFAULT-VALUE}, the predicted class).")
+    String target;
+
+    @Option(names = "--composite", required = true, paramLabel = "C") String composite;
+    @Option(names = "--out", required = true, paramLabel = "O.safetensors") Path out;
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda|auto", description = "Default: ${DEFAULT-VALUE}.") String device;
+    @Option(names = "--force", description = "Replace an existing output file.") boolean force;
+
+    @Override
+    public Integer call() throws Exception {
+        if (Files.exists(out) && !force) {
+            throw new IllegalArgumentException(out + " exists; pass --force to replace it");
+        }
+        Graph graph = ModelZoo.resolve(arch);
+        Composite c = Composites.named(composite);
+        Map<String, HostTensor> w = WeightFiles.read(weights);
+        HostTensor x = TensorRef.parse(input).read();
+        try (Backend backend = Backends.open(device, new java.io.PrintStream(System.err, true));
+             Model model = Model.load(graph, w, backend);
+             TensorScope scope = TensorScope.open();
+             Attributor attributor = new Attributor(model, backend.upload(x))) {
+            int[] targets = targets(attributor.logits(), (int) x.shape().dim(0));
+            Attribution a = attributor.explain(c, targets);
+            Map<String, HostTensor> result = new LinkedHashMap<>();
+            result.put("relevance/input", a.input());
+            for (Map.Entry<String, HostTensor> e : a.channels().entrySet()) {
+                result.put("relevance/channels/" + e.getKey(), e.getValue());
+            }
+            float[] t = new float[targets.length];
+            for (int i = 0; i < t.length; i++) {
+                t[i] = targets[i];
+            }
+            result.put("target", HostTensor.of(t, t.length));
+            SafetensorsWriter.write(out, result, Map.of("architecture", graph.name(), "composite", c.spec(), "device", backend.description()));
+        }
+        return 0;
+    }
+
+    private int[] targets(HostTensor logits, int n) throws java.io.IOException {
+        int classes = (int) logits.shape().dim(1);
+        int[] t = new int[n];
+        if (target.equals("argmax")) {
+            for (int i = 0; i < n; i++) {
+                int best = 0;
+                for (int k = 1; k < classes; k++) {
+                    if (logits.data()[i * classes + k] > logits.data()[i * classes + best]) {
+                        best = k;
+                    }
+                }
+                t[i] = best;
+            }
+            return t;
+        }
+        HostTensor given = TensorRef.parse(target).read();
+        if (given.data().length != n) {
+            throw new IllegalArgumentException("--target " + target + " holds " + given.data().length + " values for " + n + " inputs");
+        }
+        for (int i = 0; i < n; i++) {
+            float v = given.data()[i];
+            if (v != Math.rint(v) || v < 0 || v >= classes) {
+                throw new IllegalArgumentException("--target " + target + ": value " + v + " of sample " + i + " is not a class in 0.." + (classes - 1));
+            }
+            t[i] = (int) v;
+        }
+        return t;
+    }
+}

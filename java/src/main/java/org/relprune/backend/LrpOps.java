@@ -7,7 +7,9 @@ import org.relprune.tensor.Tensor;
 /**
  * What the LRP engine needs from a backend besides the forward operations: the adjoints of the
  * linear maps (the dense step of every LRP rule) and the elementwise stages around them.
- * Tensors are batch first; "stacked" means concatenated along axis 1.
+ * Tensors are batch first; "stacked" means concatenated along the feature axis given as
+ * {@code axis}: 1 (channels) for convolutions, the last axis (-1) for linear maps; per-feature
+ * vectors (biases) run along that axis.
  */
 public interface LrpOps {
     /** W^T s for a convolution: s [n, cout, oh, ow] -> [n, cin, h, w] with {@code input} = [n, cin, h, w]. */
@@ -29,10 +31,10 @@ public interface LrpOps {
      * den = cz*z + cu*u + cb*b + cbp*b+ + cbn*b- + cOffset*offset (b, b+, b- per channel of axis 1;
      * offset a tensor like z, or null).
      */
-    Tensor signals(Tensor relevance, Tensor z, Tensor u, Tensor bias, Tensor offset, List<SignalSpec> specs);
+    Tensor signals(Tensor relevance, Tensor z, Tensor u, Tensor bias, Tensor offset, List<SignalSpec> specs, int axis);
 
     /** sum_t factor_t * g_t over the k stacked blocks g_t of g (each shaped like x), factor_t from x. */
-    Tensor combine(Tensor g, Tensor x, List<CombineTerm> terms);
+    Tensor combine(Tensor g, Tensor x, List<CombineTerm> terms, int axis);
 
     /** Norm rule of a sum or average: x_i * g, the adjoint already applied to R / stab(out). */
     Tensor stabilizedDivide(Tensor numerator, Tensor denominator, double epsilon);
@@ -40,10 +42,13 @@ public interface LrpOps {
     Tensor multiply(Tensor a, Tensor b);
 
     /** [x+, x-] stacked, for the signed-input terms. */
-    Tensor splitSigns(Tensor x);
+    Tensor splitSigns(Tensor x, int axis);
 
     /** Sum over every axis after the first two: [n, c, ...] -> [n, c]; with abs, of |x|. */
     Tensor sumPerChannel(Tensor x, boolean abs);
+
+    /** Sum over the token axis of [n, tokens, features] -> [n, features]; with abs, of |x|. */
+    Tensor sumOverTokens(Tensor x, boolean abs);
 
     /** One-hot rows [n, classes] for the given targets. */
     Tensor oneHot(int[] targets, int classes);
@@ -54,6 +59,25 @@ public interface LrpOps {
     Tensor full(Shape shape, double value);
 
     Tensor concat(List<Tensor> parts, int axis);
+
+    /** Relevance of the patch grid from the token relevance ratio g [b, 1+G, d] (class token dropped): [b, d, gh, gw]. */
+    Tensor tokensToPatchGrid(Tensor g, Shape patches);
+
+    /** r [b, d] placed at token {@code index} of a zero tensor shaped {@code input} [b, n, d]. */
+    Tensor scatterToken(Tensor r, int index, Shape input);
+
+    /**
+     * Adjoint of LayerNorm with its standard deviation held constant, applied to g (= R / y):
+     * centre(gamma * g / sigma(x)) over the last axis.
+     */
+    Tensor layerNormAdjoint(Tensor g, Tensor x, Tensor gamma, float eps);
+
+    /**
+     * CP-LRP through the attention core: the attention weights A = softmax(Q K^T / sqrt(dh)) held
+     * constant, no relevance to Q and K, the value part R_V = V * A^T (R / out) (LRP-0).
+     * qkv [b, n, 3d] packed as the in-projection's output, out and r [b, n, d]; returns [b, n, 3d].
+     */
+    Tensor attentionValueRelevance(Tensor qkv, Tensor out, Tensor r, int heads, double epsilon);
 
     /** Weights built once per rule and layer: W+, W-, W^2, ones, each like w. */
     Tensor weightPart(Tensor w, WeightPart part);

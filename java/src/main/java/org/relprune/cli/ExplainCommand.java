@@ -63,9 +63,9 @@ final class ExplainCommand implements Callable<Integer> {
             Attribution a = attributor.explain(c, targets);
             Map<String, HostTensor> result = new LinkedHashMap<>();
             result.put("relevance/input", a.input());
-            for (Map.Entry<String, HostTensor> e : a.channels().entrySet()) {
-                result.put("relevance/channels/" + e.getKey(), e.getValue());
-            }
+            a.channels().forEach((k, v) -> result.put("relevance/channels/" + k, v));
+            a.neurons().forEach((k, v) -> result.put("relevance/neurons/" + k, v));
+            a.neuronsAbs().forEach((k, v) -> result.put("relevance/neurons_abs/" + k, v));
             float[] t = new float[targets.length];
             for (int i = 0; i < t.length; i++) {
                 t[i] = targets[i];

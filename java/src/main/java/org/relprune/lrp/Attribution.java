@@ -4,8 +4,11 @@ import java.util.Map;
 import org.relprune.tensor.HostTensor;
 
 /**
- * The result of one explanation: input relevance [n, C, H, W] and, per convolution, the relevance
- * at its output summed over space [n, channels] (keyed by node name).
+ * The result of one explanation: input relevance [n, C, H, W]; per convolution, the relevance at
+ * its output summed over space [n, channels]; per transformer MLP hidden layer (fc1 output), the
+ * relevance summed over tokens [n, neurons] and the sum of its absolute values per token. All
+ * keyed by node name.
  */
-public record Attribution(HostTensor input, Map<String, HostTensor> channels) {
+public record Attribution(HostTensor input, Map<String, HostTensor> channels, Map<String, HostTensor> neurons,
+                          Map<String, HostTensor> neuronsAbs) {
 }

@@ -16,6 +16,11 @@ import org.relprune.model.Model;
 import org.relprune.model.Node;
 import org.relprune.model.layers.AdaptiveAvgPool2d;
 import org.relprune.model.layers.Add;
+import org.relprune.model.layers.AttentionCore;
+import org.relprune.model.layers.LayerNorm;
+import org.relprune.model.layers.SelectToken;
+import org.relprune.model.layers.VitEmbedding;
+import org.relprune.lrp.composite.AttentionRule;
 import org.relprune.model.layers.AvgPool2d;
 import org.relprune.model.layers.BatchNorm2d;
 import org.relprune.model.layers.Conv2d;
@@ -45,6 +50,11 @@ public final class Attributor implements AutoCloseable {
     private final Map<String, LinearLayerView> linear = new LinkedHashMap<>();
     private final Map<String, LayerGroup> groups;
     private final String first;
+    /** System property that enables the unfinished transformer path, for development only. */
+    public static final String EXPERIMENTAL_TRANSFORMERS = "relprune.lrp.experimentalTransformers";
+    private final java.util.Set<String> attentionProjections = new java.util.HashSet<>();
+    /** LRP-0 steps (activation x gradient in the reference) divide without a stabilizer; this only avoids 0/0. */
+    private static final double LRP0_STABILIZER = 1e-12;
     private int forwardPasses;
     private boolean closed;
 
@@ -68,7 +78,15 @@ public final class Attributor implements AutoCloseable {
                 if (l instanceof Linear) {
                     classifier = n.name();
                 }
+                if (n.name().endsWith(".self_attention.in_proj") || n.name().endsWith(".self_attention.out_proj")) {
+                    attentionProjections.add(n.name());
+                }
             }
+        }
+        if (graph.nodes().stream().anyMatch(n -> n.layer() instanceof AttentionCore) && !Boolean.getBoolean(EXPERIMENTAL_TRANSFORMERS)) {
+            // The transformer path runs but does not reproduce the LXT reference yet: refuse rather than mislead.
+            throw new UnsupportedOperationException("LRP for vision transformers is not available yet (" + graph.name()
+                    + "): it does not match the reference implementation so far");
         }
         if (order.isEmpty()) {
             throw new IllegalArgumentException(graph.name() + " has no convolution or linear layer to explain");
@@ -119,6 +137,8 @@ public final class Attributor implements AutoCloseable {
         LrpOps ops = backend.lrp();
         LinearRelevance rules = new LinearRelevance(backend);
         Map<String, HostTensor> channels = new LinkedHashMap<>();
+        Map<String, HostTensor> neurons = new LinkedHashMap<>();
+        Map<String, HostTensor> neuronsAbs = new LinkedHashMap<>();
         Tensor[] relevance = new Tensor[values.length];
         try (TensorScope scope = TensorScope.open()) {
             Tensor logits = values[values.length - 1];
@@ -130,6 +150,10 @@ public final class Attributor implements AutoCloseable {
                 }
                 Node n = graph.nodes().get(i);
                 try (TensorScope step = TensorScope.open()) {
+                    if (n.name().endsWith(".mlp.0")) {
+                        neurons.put(n.name(), backend.download(ops.sumOverTokens(r, false)));
+                        neuronsAbs.put(n.name(), backend.download(ops.sumOverTokens(r, true)));
+                    }
                     List<Tensor> in = propagate(n, r, composite, rules, channels);
                     for (int k = 0; k < n.inputs().size(); k++) {
                         int j = n.inputs().get(k);
@@ -140,7 +164,7 @@ public final class Attributor implements AutoCloseable {
                 relevance[i] = null;
             }
             HostTensor input = backend.download(relevance[0]);
-            return new Attribution(input, channels);
+            return new Attribution(input, channels, neurons, neuronsAbs);
         } finally {
             rules.clear();
         }
@@ -157,7 +181,14 @@ public final class Attributor implements AutoCloseable {
                 channels.put(n.name(), backend.download(ops.sumPerChannel(r, false)));
             }
             LayerKind kind = l instanceof Conv2d ? LayerKind.CONV : LayerKind.LINEAR;
-            Rule rule = n.name().equals(first) ? composite.ruleForFirst(kind, groups.get(n.name())) : composite.ruleFor(kind, groups.get(n.name()));
+            Rule rule;
+            if (attentionProjections.contains(n.name())) {
+                rule = new Rule.Epsilon(LRP0_STABILIZER); // CP-LRP: value and out projections propagate LRP-0
+            } else if (n.name().equals(first)) {
+                rule = composite.ruleForFirst(kind, groups.get(n.name()));
+            } else {
+                rule = composite.ruleFor(kind, groups.get(n.name()));
+            }
             Tensor u = LinearRelevance.needsU(rule) ? positivePart(n, view) : null;
             return List.of(rules.propagate(view, rule, in.get(0), out, u, r));
         }
@@ -179,6 +210,23 @@ public final class Attributor implements AutoCloseable {
             Tensor g = ops.stabilizedDivide(r, out, Rule.DEFAULT_STABILIZER);
             return List.of(ops.multiply(in.get(0), g), ops.multiply(in.get(1), g));
         }
+        if (l instanceof VitEmbedding) {
+            Tensor g = ops.stabilizedDivide(r, out, LRP0_STABILIZER);
+            return List.of(ops.multiply(in.get(0), ops.tokensToPatchGrid(g, in.get(0).shape())));
+        }
+        if (l instanceof SelectToken s) {
+            return List.of(ops.scatterToken(r, s.index(), in.get(0).shape()));
+        }
+        if (l instanceof LayerNorm ln) {
+            Tensor g = ops.stabilizedDivide(r, out, LRP0_STABILIZER);
+            return List.of(ops.multiply(in.get(0), ops.layerNormAdjoint(g, in.get(0), model.get(ln.prefix() + ".weight"), (float) ln.eps())));
+        }
+        if (l instanceof AttentionCore a) {
+            if (composite.attentionRule() != AttentionRule.CP) {
+                throw new UnsupportedOperationException("attention rule " + composite.attentionRule().spec() + " is not built yet (use attention=cp)");
+            }
+            return List.of(ops.attentionValueRelevance(in.get(0), out, r, a.heads(), LRP0_STABILIZER));
+        }
         if (l instanceof Flatten) {
             return List.of(backend.reshape(r, in.get(0).shape()));
         }
@@ -194,7 +242,7 @@ public final class Attributor implements AutoCloseable {
                 Tensor x = values[n.inputs().get(0)];
                 Tensor w = view.weight();
                 Tensor stacked = ops.concat(List.of(ops.weightPart(w, LrpOps.WeightPart.POSITIVE), ops.weightPart(w, LrpOps.WeightPart.NEGATIVE)), 1);
-                u = TensorScope.detach(view.forward(backend, ops.splitSigns(x), stacked));
+                u = TensorScope.detach(view.forward(backend, ops.splitSigns(x, view.axis()), stacked));
             }
             positiveParts[n.index()] = u;
         }

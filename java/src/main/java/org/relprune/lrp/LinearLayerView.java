@@ -22,6 +22,11 @@ record LinearLayerView(String name, Tensor weight, Tensor bias, Conv2dSpec spec)
         throw new IllegalArgumentException(name + " is not a linear layer");
     }
 
+    /** The feature axis of this layer's activations: channels for a convolution, the last axis for a dense layer. */
+    int axis() {
+        return isConv() ? 1 : -1;
+    }
+
     boolean isConv() {
         return spec != null;
     }

@@ -45,53 +45,52 @@ final class LinearRelevance {
         Tensor b = layer.bias();
         Shape xs = x.shape();
         if (rule instanceof Rule.Epsilon e) {
-            Tensor s = ops.signals(r, z, null, b, null, List.of(signal(1, Mask.ALL, 1, 0, 0, 0, 0, 0, e.epsilon())));
-            return ops.combine(layer.adjoint(backend, s, w, xs), x, List.of(term(Factor.X)));
+            Tensor s = ops.signals(r, z, null, b, null, List.of(signal(1, Mask.ALL, 1, 0, 0, 0, 0, 0, e.epsilon())), layer.axis());
+            return ops.combine(layer.adjoint(backend, s, w, xs), x, List.of(term(Factor.X)), layer.axis());
         }
         if (rule instanceof Rule.ZPlus p) {
-            Tensor s = ops.signals(r, z, u, b, null, List.of(signal(1, Mask.ALL, 0, 1, 0, 1, 0, 0, p.stabilizer())));
+            Tensor s = ops.signals(r, z, u, b, null, List.of(signal(1, Mask.ALL, 0, 1, 0, 1, 0, 0, p.stabilizer())), layer.axis());
             Tensor m = stack(layer, rule, () -> rowBlocks(List.of(List.of(part(w, WeightPart.POSITIVE), part(w, WeightPart.NEGATIVE)))));
-            return ops.combine(layer.adjoint(backend, s, m, doubled(xs, 2)), x, List.of(term(Factor.X_POS), term(Factor.X_NEG)));
+            return ops.combine(layer.adjoint(backend, s, m, doubled(xs, 2, layer.axis())), x, List.of(term(Factor.X_POS), term(Factor.X_NEG)), layer.axis());
         }
         if (rule instanceof Rule.AlphaBeta ab) {
             // zp = u + b+ ; zn = (W- x+ + W+ x-) + b- = z - b - u + b-
             Tensor s = ops.signals(r, z, u, b, null, List.of(
                     signal(ab.alpha(), Mask.ALL, 0, 1, 0, 1, 0, 0, ab.stabilizer()),
-                    signal(-ab.beta(), Mask.ALL, 1, -1, -1, 0, 1, 0, ab.stabilizer())));
+                    signal(-ab.beta(), Mask.ALL, 1, -1, -1, 0, 1, 0, ab.stabilizer())), layer.axis());
             Tensor m = stack(layer, rule, () -> {
                 Tensor wp = part(w, WeightPart.POSITIVE);
                 Tensor wn = part(w, WeightPart.NEGATIVE);
                 return rowBlocks(List.of(List.of(wp, wn), List.of(wn, wp)));
             });
-            return ops.combine(layer.adjoint(backend, s, m, doubled(xs, 2)), x, List.of(term(Factor.X_POS), term(Factor.X_NEG)));
+            return ops.combine(layer.adjoint(backend, s, m, doubled(xs, 2, layer.axis())), x, List.of(term(Factor.X_POS), term(Factor.X_NEG)), layer.axis());
         }
         if (rule instanceof Rule.Gamma g) {
             double gm = g.gamma();
             // zp = z + g (u + b+) where z > 0 ; zn = z + g (z - b - u + b-) where z < 0
             Tensor s = ops.signals(r, z, u, b, null, List.of(
                     signal(1, Mask.POSITIVE, 1, gm, 0, gm, 0, 0, g.stabilizer()),
-                    signal(1, Mask.NEGATIVE, 1 + gm, -gm, -gm, 0, gm, 0, g.stabilizer())));
+                    signal(1, Mask.NEGATIVE, 1 + gm, -gm, -gm, 0, gm, 0, g.stabilizer())), layer.axis());
             Tensor m = stack(layer, rule, () -> {
                 Tensor wp = backend.add(w, scaled(part(w, WeightPart.POSITIVE), gm));
                 Tensor wn = backend.add(w, scaled(part(w, WeightPart.NEGATIVE), gm));
                 return rowBlocks(List.of(List.of(wp, wn), List.of(wn, wp)));
             });
-            return ops.combine(layer.adjoint(backend, s, m, doubled(xs, 2)), x, List.of(term(Factor.X_POS), term(Factor.X_NEG)));
+            return ops.combine(layer.adjoint(backend, s, m, doubled(xs, 2, layer.axis())), x, List.of(term(Factor.X_POS), term(Factor.X_NEG)), layer.axis());
         }
         if (rule instanceof Rule.ZBox box) {
             Tensor offset = constantResponse(layer, xs, box);
-            Tensor s = ops.signals(r, z, null, b, offset, List.of(signal(1, Mask.ALL, 1, 0, -1, 0, 0, -1, box.stabilizer())));
+            Tensor s = ops.signals(r, z, null, b, offset, List.of(signal(1, Mask.ALL, 1, 0, -1, 0, 0, -1, box.stabilizer())), layer.axis());
             Tensor m = stack(layer, rule, () -> rowBlocks(List.of(List.of(w, part(w, WeightPart.POSITIVE), part(w, WeightPart.NEGATIVE)))));
-            return ops.combine(layer.adjoint(backend, s, m, doubled(xs, 3)), x,
-                    List.of(term(Factor.X), new CombineTerm(Factor.CONSTANT, -box.low()), new CombineTerm(Factor.CONSTANT, -box.high())));
+            return ops.combine(layer.adjoint(backend, s, m, doubled(xs, 3, layer.axis())), x, List.of(term(Factor.X), new CombineTerm(Factor.CONSTANT, -box.low()), new CombineTerm(Factor.CONSTANT, -box.high())), layer.axis());
         }
         if (rule instanceof Rule.Flat || rule instanceof Rule.WSquare) {
             boolean flat = rule instanceof Rule.Flat;
             double eps = flat ? ((Rule.Flat) rule).stabilizer() : ((Rule.WSquare) rule).stabilizer();
             Tensor m = stack(layer, rule, () -> part(w, flat ? WeightPart.ONES : WeightPart.SQUARE));
             Tensor den = stack(layer, new Denominator(rule, xs), () -> layer.forward(backend, ones(xs), m));
-            Tensor s = ops.signals(r, z, null, null, den, List.of(signal(1, Mask.ALL, 0, 0, 0, 0, 0, 1, eps)));
-            return ops.combine(layer.adjoint(backend, s, m, xs), x, List.of(new CombineTerm(Factor.CONSTANT, 1)));
+            Tensor s = ops.signals(r, z, null, null, den, List.of(signal(1, Mask.ALL, 0, 0, 0, 0, 0, 1, eps)), layer.axis());
+            return ops.combine(layer.adjoint(backend, s, m, xs), x, List.of(new CombineTerm(Factor.CONSTANT, 1)), layer.axis());
         }
         throw new IllegalArgumentException("rule " + rule.spec() + " cannot be applied to linear layer " + layer.name());
     }
@@ -134,15 +133,15 @@ final class LinearRelevance {
     }
 
     private Tensor scaled(Tensor t, double factor) {
-        return backend.lrp().combine(t, t, List.of(new CombineTerm(Factor.CONSTANT, factor)));
+        return backend.lrp().combine(t, t, List.of(new CombineTerm(Factor.CONSTANT, factor)), 1);
     }
 
     private Tensor ones(Shape shape) {
         return backend.lrp().full(shape, 1);
     }
 
-    private static Shape doubled(Shape xs, int times) {
-        return xs.withDim(1, xs.dim(1) * times);
+    private static Shape doubled(Shape xs, int times, int axis) {
+        return xs.withDim(axis, xs.dim(axis) * times);
     }
 
     private static SignalSpec signal(double coef, Mask mask, double cz, double cu, double cb, double cbp, double cbn, double cOffset, double eps) {

@@ -83,8 +83,22 @@ class CliErrorsTest {
     }
 
     @Test
+    void transformerExplanationIsRefusedUntilItMatchesTheReference() {
+        Cli r = Cli.run("explain", "--arch", GoldenFixtures.arch("vit_tiny").toString(), "--weights", GoldenFixtures.model("vit_tiny").toString(),
+                "--input", GoldenFixtures.golden("vit_tiny") + ":input", "--composite", "cp_epsilon", "--out", tmp.resolve("r.safetensors").toString());
+        assertOneLineError(r, "not available yet");
+    }
+
+    @Test
+    void badCompositeNamesTheToken() {
+        Cli r = Cli.run("explain", "--arch", GoldenFixtures.arch("resnet_basic").toString(), "--weights", GoldenFixtures.model("resnet_basic").toString(),
+                "--input", GoldenFixtures.golden("resnet_basic") + ":input", "--composite", "conv=gama:0.25", "--out", tmp.resolve("r.safetensors").toString());
+        assertOneLineError(r, "gama");
+    }
+
+    @Test
     void everyCommandHasHelp() {
-        for (String cmd : new String[] {"info", "forward"}) {
+        for (String cmd : new String[] {"info", "forward", "train", "eval", "explain"}) {
             Cli r = Cli.run(cmd, "--help");
             assertEquals(0, r.exitCode());
             assertTrue(r.out().contains("Usage: relprune " + cmd), r.out());

@@ -28,6 +28,7 @@ import org.relprune.tensor.TensorScope;
  */
 class GoldenRelevanceTest {
     static Stream<Arguments> cases() {
+        // vit_tiny (cp_gamma, cp_epsilon) is not reproduced yet: see docs/lrp.md
         return Stream.of(Arguments.of("resnet_basic", List.of("epsilon_gamma_box", "epsilon_plus", "epsilon_alpha2_beta1", "epsilon")));
     }
 
@@ -57,9 +58,17 @@ class GoldenRelevanceTest {
                     check(failures, fixture + " " + c + " channels/" + e.getKey(), e.getValue(),
                             golden.readFloat("relevance/" + c + "/channels/" + e.getKey()));
                 }
-                String prefix = "relevance/" + c + "/channels/";
-                long expected = golden.entries().keySet().stream().filter(k -> k.startsWith(prefix)).count();
-                assertEquals(expected, a.channels().size(), "every conv of " + fixture + " has channel relevance");
+                for (Map.Entry<String, HostTensor> e : a.neurons().entrySet()) {
+                    check(failures, fixture + " " + c + " neurons/" + e.getKey(), e.getValue(), golden.readFloat("relevance/" + c + "/neurons/" + e.getKey()));
+                }
+                for (Map.Entry<String, HostTensor> e : a.neuronsAbs().entrySet()) {
+                    check(failures, fixture + " " + c + " neurons_abs/" + e.getKey(), e.getValue(),
+                            golden.readFloat("relevance/" + c + "/neurons_abs/" + e.getKey()));
+                }
+                String prefix = "relevance/" + c + "/";
+                long expected = golden.entries().keySet().stream().filter(k -> k.startsWith(prefix) && !k.endsWith("/input")).count();
+                assertEquals(expected, a.channels().size() + a.neurons().size() + a.neuronsAbs().size(),
+                        "every golden component tensor of " + fixture + " is produced");
             }
             assertEquals(1, attributor.forwardPasses(), "all composites reuse one forward pass");
         }

@@ -86,10 +86,10 @@ final class TorchLrpOps implements LrpOps {
         });
     }
 
-    private static org.bytedeco.pytorch.Tensor channel(org.bytedeco.pytorch.Tensor v, long rank) {
+    private static org.bytedeco.pytorch.Tensor feature(org.bytedeco.pytorch.Tensor v, long rank, int axis) {
         long[] view = new long[(int) rank];
         java.util.Arrays.fill(view, 1);
-        view[1] = -1;
+        view[axis < 0 ? (int) rank + axis : axis] = -1;
         return v.view(view);
     }
 
@@ -100,11 +100,11 @@ final class TorchLrpOps implements LrpOps {
     }
 
     @Override
-    public Tensor signals(Tensor relevance, Tensor z, Tensor u, Tensor bias, Tensor offset, List<SignalSpec> specs) {
+    public Tensor signals(Tensor relevance, Tensor z, Tensor u, Tensor bias, Tensor offset, List<SignalSpec> specs, int axis) {
         return scoped(() -> {
             long rank = z.shape().rank();
             org.bytedeco.pytorch.Tensor zt = t(z);
-            org.bytedeco.pytorch.Tensor b = bias == null ? null : channel(t(bias), rank);
+            org.bytedeco.pytorch.Tensor b = bias == null ? null : feature(t(bias), rank, axis);
             org.bytedeco.pytorch.Tensor bp = b == null ? null : torch.clamp_min(b, new Scalar(0.0));
             org.bytedeco.pytorch.Tensor bn = b == null ? null : torch.clamp_max(b, new Scalar(0.0));
             TensorVector parts = new TensorVector();
@@ -135,19 +135,19 @@ final class TorchLrpOps implements LrpOps {
                 }
                 parts.push_back(s);
             }
-            return torch.cat(parts, 1);
+            return torch.cat(parts, axis);
         });
     }
 
     @Override
-    public Tensor combine(Tensor g, Tensor x, List<CombineTerm> terms) {
+    public Tensor combine(Tensor g, Tensor x, List<CombineTerm> terms, int axis) {
         return scoped(() -> {
-            long c = x.shape().dim(1);
+            long c = x.shape().dim(axis);
             org.bytedeco.pytorch.Tensor xt = t(x);
             org.bytedeco.pytorch.Tensor sum = null;
             for (int i = 0; i < terms.size(); i++) {
                 CombineTerm term = terms.get(i);
-                org.bytedeco.pytorch.Tensor block = t(g).narrow(1, i * c, c);
+                org.bytedeco.pytorch.Tensor block = t(g).narrow(axis, i * c, c);
                 org.bytedeco.pytorch.Tensor part = switch (term.factor()) {
                     case X -> block.mul(xt);
                     case X_POS -> block.mul(torch.clamp_min(xt, new Scalar(0.0)));
@@ -171,8 +171,8 @@ final class TorchLrpOps implements LrpOps {
     }
 
     @Override
-    public Tensor splitSigns(Tensor x) {
-        return scoped(() -> torch.cat(new TensorVector(torch.clamp_min(t(x), new Scalar(0.0)), torch.clamp_max(t(x), new Scalar(0.0))), 1));
+    public Tensor splitSigns(Tensor x, int axis) {
+        return scoped(() -> torch.cat(new TensorVector(torch.clamp_min(t(x), new Scalar(0.0)), torch.clamp_max(t(x), new Scalar(0.0))), axis));
     }
 
     @Override
@@ -181,6 +181,11 @@ final class TorchLrpOps implements LrpOps {
             org.bytedeco.pytorch.Tensor v = abs ? t(x).abs() : t(x);
             return x.shape().rank() == 2 ? v : v.flatten(2, -1).sum(new long[] {2}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
         });
+    }
+
+    @Override
+    public Tensor sumOverTokens(Tensor x, boolean abs) {
+        return scoped(() -> (abs ? t(x).abs() : t(x)).sum(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()));
     }
 
     @Override
@@ -213,6 +218,58 @@ final class TorchLrpOps implements LrpOps {
                 v.push_back(t(p));
             }
             return torch.cat(v, axis);
+        });
+    }
+
+    @Override
+    public Tensor tokensToPatchGrid(Tensor g, Shape patches) {
+        return scoped(() -> {
+            long n = t(g).size(1);
+            return t(g).narrow(1, 1, n - 1).permute(0, 2, 1).reshape(patches.dims());
+        });
+    }
+
+    @Override
+    public Tensor scatterToken(Tensor r, int index, Shape input) {
+        return scoped(() -> {
+            org.bytedeco.pytorch.Tensor z = torch.zeros(input.dims());
+            z.select(1, index).copy_(t(r));
+            return z;
+        });
+    }
+
+    @Override
+    public Tensor layerNormAdjoint(Tensor g, Tensor x, Tensor gamma, float eps) {
+        return scoped(() -> {
+            org.bytedeco.pytorch.Tensor xt = t(x);
+            long[] last = {-1};
+            org.bytedeco.pytorch.Tensor mean = xt.mean(last, true, new org.bytedeco.pytorch.ScalarTypeOptional());
+            org.bytedeco.pytorch.Tensor centred = xt.sub(mean);
+            org.bytedeco.pytorch.Tensor var = centred.mul(centred).mean(last, true, new org.bytedeco.pytorch.ScalarTypeOptional());
+            org.bytedeco.pytorch.Tensor sigma = var.add(new Scalar((double) eps)).sqrt();
+            org.bytedeco.pytorch.Tensor v = t(g).mul(t(gamma)).div(sigma);
+            return v.sub(v.mean(last, true, new org.bytedeco.pytorch.ScalarTypeOptional()));
+        });
+    }
+
+    @Override
+    public Tensor attentionValueRelevance(Tensor qkv, Tensor out, Tensor r, int heads, double epsilon) {
+        return scoped(() -> {
+            org.bytedeco.pytorch.Tensor p = t(qkv);
+            long b = p.size(0);
+            long n = p.size(1);
+            long d = p.size(2) / 3;
+            long dh = d / heads;
+            org.bytedeco.pytorch.Tensor split = p.reshape(b, n, 3, heads, dh).permute(2, 0, 3, 1, 4); // [3, b, h, n, dh]
+            org.bytedeco.pytorch.Tensor q = split.select(0, 0);
+            org.bytedeco.pytorch.Tensor k = split.select(0, 1);
+            org.bytedeco.pytorch.Tensor v = split.select(0, 2);
+            org.bytedeco.pytorch.Tensor a = torch.softmax(torch.matmul(q, k.transpose(-2, -1)).mul(new Scalar(1.0 / Math.sqrt(dh))), -1);
+            org.bytedeco.pytorch.Tensor g = t(r).div(stabilize(t(out), epsilon)).reshape(b, n, heads, dh).permute(0, 2, 1, 3);
+            org.bytedeco.pytorch.Tensor rv = v.mul(torch.matmul(a.transpose(-2, -1), g)); // [b, h, n, dh]
+            org.bytedeco.pytorch.Tensor merged = rv.permute(0, 2, 1, 3).reshape(b, n, d);
+            org.bytedeco.pytorch.Tensor zeros = torch.zeros(b, n, 2 * d);
+            return torch.cat(new TensorVector(zeros, merged), 2);
         });
     }
 

@@ -50,8 +50,11 @@ public final class Attributor implements AutoCloseable {
     private final Map<String, LinearLayerView> linear = new LinkedHashMap<>();
     private final Map<String, LayerGroup> groups;
     private final String first;
-    /** System property that enables the unfinished transformer path, for development only. */
-    public static final String EXPERIMENTAL_TRANSFORMERS = "relprune.lrp.experimentalTransformers";
+    /**
+     * Transformers follow LXT's convention, relevance = activation x gradient: the output relevance
+     * is the target logit times one-hot (CNNs follow zennit's: one-hot).
+     */
+    private final boolean transformer;
     private final java.util.Set<String> attentionProjections = new java.util.HashSet<>();
     /** LRP-0 steps (activation x gradient in the reference) divide without a stabilizer; this only avoids 0/0. */
     private static final double LRP0_STABILIZER = 1e-12;
@@ -83,11 +86,7 @@ public final class Attributor implements AutoCloseable {
                 }
             }
         }
-        if (graph.nodes().stream().anyMatch(n -> n.layer() instanceof AttentionCore) && !Boolean.getBoolean(EXPERIMENTAL_TRANSFORMERS)) {
-            // The transformer path runs but does not reproduce the LXT reference yet: refuse rather than mislead.
-            throw new UnsupportedOperationException("LRP for vision transformers is not available yet (" + graph.name()
-                    + "): it does not match the reference implementation so far");
-        }
+        this.transformer = graph.nodes().stream().anyMatch(n -> n.layer() instanceof AttentionCore);
         if (order.isEmpty()) {
             throw new IllegalArgumentException(graph.name() + " has no convolution or linear layer to explain");
         }
@@ -142,7 +141,8 @@ public final class Attributor implements AutoCloseable {
         Tensor[] relevance = new Tensor[values.length];
         try (TensorScope scope = TensorScope.open()) {
             Tensor logits = values[values.length - 1];
-            relevance[values.length - 1] = ops.oneHot(targets, (int) logits.shape().dim(-1));
+            Tensor start = ops.oneHot(targets, (int) logits.shape().dim(-1));
+            relevance[values.length - 1] = transformer ? ops.multiply(start, logits) : start;
             for (int i = values.length - 1; i >= 1; i--) {
                 Tensor r = relevance[i];
                 if (r == null) {
@@ -207,7 +207,8 @@ public final class Attributor implements AutoCloseable {
             return List.of(ops.multiply(in.get(0), ops.adaptiveAvgPoolAdjoint(g, in.get(0).shape())));
         }
         if (l instanceof Add) {
-            Tensor g = ops.stabilizedDivide(r, out, Rule.DEFAULT_STABILIZER);
+            // zennit's residual Sum rule has a stabilizer; LXT's residual adds are plain activation x gradient
+            Tensor g = ops.stabilizedDivide(r, out, transformer ? LRP0_STABILIZER : Rule.DEFAULT_STABILIZER);
             return List.of(ops.multiply(in.get(0), g), ops.multiply(in.get(1), g));
         }
         if (l instanceof VitEmbedding) {

@@ -83,13 +83,6 @@ class CliErrorsTest {
     }
 
     @Test
-    void transformerExplanationIsRefusedUntilItMatchesTheReference() {
-        Cli r = Cli.run("explain", "--arch", GoldenFixtures.arch("vit_tiny").toString(), "--weights", GoldenFixtures.model("vit_tiny").toString(),
-                "--input", GoldenFixtures.golden("vit_tiny") + ":input", "--composite", "cp_epsilon", "--out", tmp.resolve("r.safetensors").toString());
-        assertOneLineError(r, "not available yet");
-    }
-
-    @Test
     void badCompositeNamesTheToken() {
         Cli r = Cli.run("explain", "--arch", GoldenFixtures.arch("resnet_basic").toString(), "--weights", GoldenFixtures.model("resnet_basic").toString(),
                 "--input", GoldenFixtures.golden("resnet_basic") + ":input", "--composite", "conv=gama:0.25", "--out", tmp.resolve("r.safetensors").toString());

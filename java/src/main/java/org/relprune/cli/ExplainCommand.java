@@ -46,6 +46,9 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda|auto", description = "Default: ${DEFAULT-VALUE}.") String device;
     @Option(names = "--force", description = "Replace an existing output file.") boolean force;
 
+    @Option(names = "--heatmap", paramLabel = "DIR", description = "Also write DIR/<i>.png: each input beside its relevance (red positive, blue negative).")
+    Path heatmap;
+
     @Override
     public Integer call() throws Exception {
         if (Files.exists(out) && !force) {
@@ -71,6 +74,9 @@ final class ExplainCommand implements Callable<Integer> {
                 t[i] = targets[i];
             }
             result.put("target", HostTensor.of(t, t.length));
+            if (heatmap != null) {
+                org.relprune.report.Heatmaps.write(heatmap, x, a.input());
+            }
             SafetensorsWriter.write(out, result, Map.of("architecture", graph.name(), "composite", c.spec(), "device", backend.description()));
         }
         return 0;

@@ -323,7 +323,7 @@ class RuleReferenceTest {
             return times(x, adjoint(w, s, in));
         }
         if (rule instanceof Rule.ZPlus p) {
-            double[] zp = plus(matvec(wp, xp), bp, matvec(wn, xn));
+            double[] zp = plus(matvec(wp, xp), matvec(wn, xn));
             double[] s = signal(r, zp, p.stabilizer(), null, null);
             return plus(times(xp, adjoint(wp, s, in)), times(xn, adjoint(wn, s, in)));
         }
@@ -367,7 +367,7 @@ class RuleReferenceTest {
         }
         if (rule instanceof Rule.Flat || rule instanceof Rule.WSquare) {
             double eps = rule instanceof Rule.Flat f ? f.stabilizer() : ((Rule.WSquare) rule).stabilizer();
-            double[][] m = rule instanceof Rule.Flat ? pattern : map(w, v -> v * v);
+            double[][] m = rule instanceof Rule.Flat ? map(pattern, v -> 1.0) : map(w, v -> v * v);
             double[] ones = new double[in];
             java.util.Arrays.fill(ones, 1);
             double[] s = signal(r, matvec(m, ones), eps, null, null);
@@ -608,7 +608,7 @@ class RuleReferenceTest {
                     assertTrue(Float.isFinite(v), rule.spec() + " gave " + v);
                 }
                 if (!(rule instanceof Rule.Flat || rule instanceof Rule.WSquare || rule instanceof Rule.ZBox)) {
-                    assertArrayEquals(new float[] {0, 0}, rin, rule.spec()); // x = 0: nothing to attribute to
+                    assertArrayEquals(new float[] {0, 0}, rin, 0f, rule.spec()); // x = 0: nothing to attribute to
                 }
             }
         }

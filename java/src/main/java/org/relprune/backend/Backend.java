@@ -74,6 +74,15 @@ public interface Backend extends AutoCloseable {
     /** x [b, n, d] -> [b, d], token {@code index}. */
     Tensor selectToken(Tensor x, int index);
 
+    /**
+     * A scope for one unit of work (a batch): native temporaries the backend made inside it are freed
+     * when it closes, instead of waiting for the garbage collector (which does not see their size).
+     * Tensors that must outlive it are copied out first (e.g. downloaded).
+     */
+    default AutoCloseable workScope() {
+        return () -> { };
+    }
+
     /** The operations the LRP engine needs on this device. */
     LrpOps lrp();
 

@@ -172,6 +172,11 @@ public final class AutogradBackend implements TrainingBackend {
     private final TorchLrpOps lrp = new TorchLrpOps();
 
     @Override
+    public AutoCloseable workScope() {
+        return new org.bytedeco.javacpp.PointerScope();
+    }
+
+    @Override
     public org.relprune.backend.LrpOps lrp() {
         return lrp;
     }

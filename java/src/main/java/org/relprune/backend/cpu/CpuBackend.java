@@ -188,6 +188,11 @@ public final class CpuBackend implements Backend {
     private final TorchLrpOps lrp = new TorchLrpOps();
 
     @Override
+    public AutoCloseable workScope() {
+        return new org.bytedeco.javacpp.PointerScope();
+    }
+
+    @Override
     public org.relprune.backend.LrpOps lrp() {
         return lrp;
     }

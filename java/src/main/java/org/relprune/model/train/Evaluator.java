@@ -26,11 +26,15 @@ public final class Evaluator {
                 idx[i] = start + i;
                 y[i] = labels[start + i];
             }
-            try (TensorScope scope = TensorScope.open()) {
+            try (AutoCloseable work = model.backend().workScope(); TensorScope scope = TensorScope.open()) {
                 HostTensor logits = model.backend().download(model.forward(model.backend().upload(data.batch(idx))));
                 int[] h = Accuracy.hits(logits.data(), (int) logits.shape().dim(1), y);
                 top1 += h[0];
                 top5 += h[1];
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
             }
         }
         return new Accuracy((double) top1 / n, (double) top5 / n, n);

@@ -61,13 +61,17 @@ public final class Trainer {
                         idx[i] = order[start + i];
                         y[i] = labels[idx[i]];
                     }
-                    try (TensorScope scope = TensorScope.open()) {
+                    try (AutoCloseable work = session.backend().workScope(); TensorScope scope = TensorScope.open()) {
                         Tensor x = session.backend().upload(train.batch(idx));
                         Tensor logits = ForwardPass.runTraining(graph, session::weight, session.backend(), x);
                         TrainingSession.Step step = session.step(logits, y);
                         lossSum += step.loss() * b;
                         correct += step.correct();
                         seen += b;
+                    } catch (RuntimeException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
                     }
                     listener.batch(epoch, seen, order.length, lossSum / seen, (double) correct / seen);
                 }

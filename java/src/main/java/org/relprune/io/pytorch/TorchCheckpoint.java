@@ -1,5 +1,7 @@
 package org.relprune.io.pytorch;
 
+import org.relprune.io.safetensors.HalfFloats;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -371,7 +373,7 @@ public final class TorchCheckpoint {
             return switch (dt) {
                 case FLOAT32 -> b.getFloat(at);
                 case FLOAT64 -> (float) b.getDouble(at);
-                case FLOAT16 -> f16ToFloat(b.getShort(at));
+                case FLOAT16 -> HalfFloats.f16ToFloat(b.getShort(at));
                 case BFLOAT16 -> Float.intBitsToFloat((b.getShort(at) & 0xFFFF) << 16);
                 case INT64 -> (float) b.getLong(at);
                 case INT32 -> (float) b.getInt(at);
@@ -423,24 +425,5 @@ public final class TorchCheckpoint {
                 return b;
             }
         }
-    }
-
-    /**
-     * IEEE 754 binary16 to float, exact, including subnormals, infinities and NaN. (Java 17 has
-     * no {@code Float.float16ToFloat}.)
-     */
-    static float f16ToFloat(short half) {
-        int bits = half & 0xFFFF;
-        int sign = (bits & 0x8000) << 16;
-        int exponent = (bits >>> 10) & 0x1F;
-        int mantissa = bits & 0x3FF;
-        if (exponent == 0x1F) {
-            return Float.intBitsToFloat(sign | 0x7F80_0000 | (mantissa << 13));
-        }
-        if (exponent == 0) {
-            float magnitude = mantissa * 0x1p-24f;
-            return sign != 0 ? -magnitude : magnitude;
-        }
-        return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
     }
 }

@@ -5,12 +5,12 @@ package org.relprune.io.safetensors;
  * IEEE binary16 conversion is done by hand; both conversions are exact (every half and bfloat16
  * value is representable as a float).
  */
-final class HalfFloats {
+public final class HalfFloats {
     private HalfFloats() {
     }
 
     /** IEEE 754 binary16 to float, including subnormals, infinities and NaN (payload kept). */
-    static float f16ToFloat(short half) {
+    public static float f16ToFloat(short half) {
         int bits = half & 0xFFFF;
         int sign = (bits & 0x8000) << 16;
         int exponent = (bits >>> 10) & 0x1F;
@@ -28,7 +28,7 @@ final class HalfFloats {
     }
 
     /** bfloat16 is the upper half of a float32. */
-    static float bf16ToFloat(short bf16) {
+    public static float bf16ToFloat(short bf16) {
         return Float.intBitsToFloat((bf16 & 0xFFFF) << 16);
     }
 }

@@ -6,12 +6,8 @@ import static org.relprune.backend.cpu.TorchTensors.wrap;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
-import org.relprune.backend.Conv2dSpec;
 import org.relprune.backend.OpShapes;
-import org.relprune.backend.Pool2dSpec;
 import org.relprune.backend.TrainingBackend;
-import org.relprune.tensor.Device;
-import org.relprune.tensor.HostTensor;
 import org.relprune.tensor.Shape;
 import org.relprune.tensor.Tensor;
 
@@ -20,50 +16,11 @@ import org.relprune.tensor.Tensor;
  * the forward pass of our own graph and back-propagates through it. Results equal
  * {@link CpuBackend}'s (which runs some steps through our native kernels, without autograd).
  */
-public final class AutogradBackend implements TrainingBackend {
-    @Override
-    public Device device() {
-        return Device.CPU;
-    }
+public final class AutogradBackend extends LibtorchBackend implements TrainingBackend {
 
     @Override
     public String description() {
         return "cpu autograd (libtorch, " + torch.get_num_threads() + " threads)";
-    }
-
-    @Override
-    public Tensor upload(HostTensor host) {
-        return wrap(TorchTensors.fromHost(host));
-    }
-
-    @Override
-    public HostTensor download(Tensor t) {
-        return TorchTensors.toHost(t(t));
-    }
-
-    @Override
-    public Tensor reshape(Tensor x, Shape shape) {
-        return TorchOps.reshape(x, shape);
-    }
-
-    @Override
-    public Tensor select(Tensor x, long index) {
-        return TorchOps.select(x, index);
-    }
-
-    @Override
-    public Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dSpec spec) {
-        return TorchOps.conv2d(x, w, bias, spec);
-    }
-
-    @Override
-    public Tensor linear(Tensor x, Tensor w, Tensor bias) {
-        return TorchOps.linear(x, w, bias);
-    }
-
-    @Override
-    public Tensor matmul(Tensor a, Tensor b, boolean transposeB, float alpha) {
-        return TorchOps.matmul(a, b, transposeB, alpha);
     }
 
     @Override
@@ -91,11 +48,6 @@ public final class AutogradBackend implements TrainingBackend {
     }
 
     @Override
-    public Tensor gelu(Tensor x) {
-        return TorchOps.gelu(x);
-    }
-
-    @Override
     public Tensor add(Tensor a, Tensor b) {
         OpShapes.sameShape("add", a, b);
         return wrap(t(a).add(t(b)));
@@ -107,26 +59,6 @@ public final class AutogradBackend implements TrainingBackend {
         try (TensorOptional g = new TensorOptional(t(gamma)); TensorOptional b = new TensorOptional(t(beta))) {
             return wrap(torch.layer_norm(t(x), new long[] {x.shape().dim(-1)}, g, b, eps, false));
         }
-    }
-
-    @Override
-    public Tensor softmax(Tensor x) {
-        return TorchOps.softmax(x);
-    }
-
-    @Override
-    public Tensor maxPool2d(Tensor x, Pool2dSpec spec) {
-        return TorchOps.maxPool2d(x, spec);
-    }
-
-    @Override
-    public Tensor avgPool2d(Tensor x, Pool2dSpec spec) {
-        return TorchOps.avgPool2d(x, spec);
-    }
-
-    @Override
-    public Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
-        return TorchOps.adaptiveAvgPool2d(x, outH, outW);
     }
 
     @Override
@@ -169,20 +101,4 @@ public final class AutogradBackend implements TrainingBackend {
         }
     }
 
-    private final TorchLrpOps lrp = new TorchLrpOps();
-
-    @Override
-    public AutoCloseable workScope() {
-        return new org.bytedeco.javacpp.PointerScope();
-    }
-
-    @Override
-    public org.relprune.backend.LrpOps lrp() {
-        return lrp;
-    }
-
-    @Override
-    public void close() {
-        // Nothing cached.
-    }
 }

@@ -5,14 +5,9 @@ import static org.relprune.backend.cpu.TorchTensors.wrap;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.global.torch;
-import org.relprune.backend.Backend;
-import org.relprune.backend.Conv2dSpec;
 import org.relprune.backend.OpShapes;
-import org.relprune.backend.Pool2dSpec;
 import org.relprune.backend.jni.NativeKernels;
 import org.relprune.backend.jni.NativeStatus;
-import org.relprune.tensor.Device;
-import org.relprune.tensor.HostTensor;
 import org.relprune.tensor.Shape;
 import org.relprune.tensor.Tensor;
 
@@ -20,15 +15,10 @@ import org.relprune.tensor.Tensor;
  * The CPU backend: libtorch for the dense operations (convolution, matrix products, pooling),
  * our native kernels (native/src/cpu) for everything elementwise, normalizing and layout.
  */
-public final class CpuBackend implements Backend {
+public final class CpuBackend extends LibtorchBackend {
     public CpuBackend() {
         NativeKernels.load();
         torch.set_num_threads(Runtime.getRuntime().availableProcessors());
-    }
-
-    @Override
-    public Device device() {
-        return Device.CPU;
     }
 
     @Override
@@ -46,68 +36,6 @@ public final class CpuBackend implements Backend {
 
     private static Tensor empty(Shape shape) {
         return wrap(torch.empty(shape.dims()));
-    }
-
-    @Override
-    public Tensor upload(HostTensor host) {
-        return wrap(TorchTensors.fromHost(host));
-    }
-
-    @Override
-    public HostTensor download(Tensor x) {
-        return TorchTensors.toHost(TorchTensors.t(x));
-    }
-
-    @Override
-    public Tensor reshape(Tensor x, Shape shape) {
-        return TorchOps.reshape(x, shape);
-    }
-
-    @Override
-    public Tensor select(Tensor x, long index) {
-        return TorchOps.select(x, index);
-    }
-
-    // ---- dense operations: libtorch --------------------------------------------------------
-
-    @Override
-    public Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dSpec s) {
-        return TorchOps.conv2d(x, w, bias, s);
-    }
-
-    @Override
-    public Tensor linear(Tensor x, Tensor w, Tensor bias) {
-        return TorchOps.linear(x, w, bias);
-    }
-
-    @Override
-    public Tensor matmul(Tensor a, Tensor b, boolean transposeB, float alpha) {
-        return TorchOps.matmul(a, b, transposeB, alpha);
-    }
-
-    @Override
-    public Tensor maxPool2d(Tensor x, Pool2dSpec s) {
-        return TorchOps.maxPool2d(x, s);
-    }
-
-    @Override
-    public Tensor avgPool2d(Tensor x, Pool2dSpec s) {
-        return TorchOps.avgPool2d(x, s);
-    }
-
-    @Override
-    public Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
-        return TorchOps.adaptiveAvgPool2d(x, outH, outW);
-    }
-
-    @Override
-    public Tensor gelu(Tensor x) {
-        return TorchOps.gelu(x);
-    }
-
-    @Override
-    public Tensor softmax(Tensor x) {
-        return TorchOps.softmax(x);
     }
 
     // ---- our kernels ---------------------------------------------------------------------
@@ -185,20 +113,4 @@ public final class CpuBackend implements Backend {
         return y;
     }
 
-    private final TorchLrpOps lrp = new TorchLrpOps();
-
-    @Override
-    public AutoCloseable workScope() {
-        return new org.bytedeco.javacpp.PointerScope();
-    }
-
-    @Override
-    public org.relprune.backend.LrpOps lrp() {
-        return lrp;
-    }
-
-    @Override
-    public void close() {
-        // libtorch's CPU allocator needs no teardown.
-    }
 }

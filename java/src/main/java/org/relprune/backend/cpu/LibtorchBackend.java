@@ -1,0 +1,100 @@
+package org.relprune.backend.cpu;
+
+import org.relprune.backend.Backend;
+import org.relprune.backend.Conv2dSpec;
+import org.relprune.backend.LrpOps;
+import org.relprune.backend.Pool2dSpec;
+import org.relprune.tensor.Device;
+import org.relprune.tensor.HostTensor;
+import org.relprune.tensor.Shape;
+import org.relprune.tensor.Tensor;
+
+/**
+ * What the two CPU backends share: tensors held by libtorch, the dense operations, GELU and
+ * softmax through libtorch ({@link TorchOps}), the LRP operations and the per-batch native scope.
+ * {@link CpuBackend} runs the remaining steps through our native kernels, {@link AutogradBackend}
+ * through libtorch so that autograd records them.
+ */
+abstract class LibtorchBackend implements Backend {
+    private final TorchLrpOps lrp = new TorchLrpOps();
+
+    @Override
+    public Device device() {
+        return Device.CPU;
+    }
+
+    @Override
+    public Tensor upload(HostTensor host) {
+        return TorchTensors.wrap(TorchTensors.fromHost(host));
+    }
+
+    @Override
+    public HostTensor download(Tensor x) {
+        return TorchTensors.toHost(TorchTensors.t(x));
+    }
+
+    @Override
+    public Tensor reshape(Tensor x, Shape shape) {
+        return TorchOps.reshape(x, shape);
+    }
+
+    @Override
+    public Tensor select(Tensor x, long index) {
+        return TorchOps.select(x, index);
+    }
+
+    @Override
+    public Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dSpec spec) {
+        return TorchOps.conv2d(x, w, bias, spec);
+    }
+
+    @Override
+    public Tensor linear(Tensor x, Tensor w, Tensor bias) {
+        return TorchOps.linear(x, w, bias);
+    }
+
+    @Override
+    public Tensor matmul(Tensor a, Tensor b, boolean transposeB, float alpha) {
+        return TorchOps.matmul(a, b, transposeB, alpha);
+    }
+
+    @Override
+    public Tensor maxPool2d(Tensor x, Pool2dSpec spec) {
+        return TorchOps.maxPool2d(x, spec);
+    }
+
+    @Override
+    public Tensor avgPool2d(Tensor x, Pool2dSpec spec) {
+        return TorchOps.avgPool2d(x, spec);
+    }
+
+    @Override
+    public Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
+        return TorchOps.adaptiveAvgPool2d(x, outH, outW);
+    }
+
+    @Override
+    public Tensor gelu(Tensor x) {
+        return TorchOps.gelu(x);
+    }
+
+    @Override
+    public Tensor softmax(Tensor x) {
+        return TorchOps.softmax(x);
+    }
+
+    @Override
+    public AutoCloseable workScope() {
+        return new org.bytedeco.javacpp.PointerScope();
+    }
+
+    @Override
+    public LrpOps lrp() {
+        return lrp;
+    }
+
+    @Override
+    public void close() {
+        // libtorch's CPU allocator needs no teardown.
+    }
+}

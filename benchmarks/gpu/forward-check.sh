@@ -16,7 +16,8 @@
 # On the CUDA machine (no JDK), from the repository root with .bundle beside it (e.g. the device
 # tool's run with carry [".bundle"]):
 #     bash benchmarks/gpu/forward-check.sh run
-#   runs `bash .bundle/run.sh org.relprune.bench.gpu.CudaForwardCheck check .bundle/ref .bundle/fixtures`,
+#   runs .bundle/bin/kernels_cuda (the kernel twins, when the bundle has it), then
+#   `bash .bundle/run.sh org.relprune.bench.gpu.CudaForwardCheck check .bundle/ref .bundle/fixtures`,
 #   prints one line per case and "N passed, N failed", writes the same to $OUT/forward-check.txt
 #   when OUT is set, and exits with the check's status (0 all passed, 1 otherwise).
 #
@@ -50,6 +51,12 @@ prepare() {
     esac
   done
   bash "$shared/device/make-bundle.sh" "$bundle" java/target/relprune.jar "$stage/lib" benchmarks/target/classes
+  # the kernel-twin test (CUDA vs CPU) runs there too, when nvcc built it here
+  rm -rf "$bundle/bin"
+  if [ -x java/target/native/kernels_cuda ]; then
+    mkdir -p "$bundle/bin"
+    cp java/target/native/kernels_cuda java/target/native/librelprune_native.so java/target/native/librelprune_cuda.so "$bundle/bin/"
+  fi
   size=$(du -sm "$bundle" | cut -f1)
   if [ "$size" -gt "$max_mb" ]; then
     echo "error: $bundle is $size MB, over the $max_mb MB limit" >&2
@@ -64,6 +71,15 @@ run() {
     exit 2
   fi
   local status=0
+  if [ -x "$bundle/bin/kernels_cuda" ]; then
+    echo "== kernels_cuda (every CUDA kernel against its CPU twin)"
+    local log
+    log=${OUT:-$(mktemp -d)}/kernels_cuda.txt
+    mkdir -p "$(dirname "$log")"
+    (cd "$bundle/bin" && LD_LIBRARY_PATH="$PWD:/usr/local/cuda/lib64" ./kernels_cuda) >"$log" 2>&1 || status=$?
+    grep -v '^PASS' "$log" || true
+    echo "== forward-check"
+  fi
   if [ -n "${OUT:-}" ]; then
     mkdir -p "$OUT"
     bash "$bundle/run.sh" "$main" check "$bundle/ref" "$bundle/fixtures" 2>&1 | tee "$OUT/forward-check.txt" || status=${PIPESTATUS[0]}

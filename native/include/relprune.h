@@ -105,6 +105,57 @@ int rp_merge_heads_cpu(const float *x, float *y, int64_t b, int64_t h, int64_t n
 /* Token selection: x [b, n, d] -> y [b, d] = x[:, index, :], with 0 <= index < n. */
 int rp_select_token_cpu(const float *x, float *y, int64_t b, int64_t n, int64_t d, int64_t index);
 
+/* ---- LRP stages ------------------------------------------------------------------------- */
+/* A tensor with a feature axis is viewed as [outer, c, inner]: a convolution's [n, c, h, w] is
+ * outer = n, inner = h*w; a dense layer's [..., c] is outer = the product of the leading dims,
+ * inner = 1. "Stacked" tensors hold k blocks along the feature axis: [outer, k*c, inner].
+ * stab(d) = d + eps * sgn(d) with sgn(0) = +1. */
+
+/* Fields of one signal in the specs array (doubles, RP_LRP_SIGNAL_FIELDS per signal). */
+#define RP_LRP_SIGNAL_FIELDS 9
+enum rp_lrp_signal_field {
+    RP_SIG_COEFFICIENT = 0, /* c */
+    RP_SIG_MASK = 1,        /* 0 all outputs, 1 only z > 0, -1 only z < 0 */
+    RP_SIG_CZ = 2, RP_SIG_CU = 3, RP_SIG_CB = 4, RP_SIG_CBP = 5, RP_SIG_CBN = 6, RP_SIG_COFFSET = 7,
+    RP_SIG_EPSILON = 8      /* >= 0 */
+};
+#define RP_LRP_MAX_SIGNALS 8
+
+/* The signals of an LRP rule, stacked: for signal t of k,
+ *   den_t = cz*z + cu*u + cb*b + cbp*max(b,0) + cbn*min(b,0) + coffset*offset
+ *   s[:, t*c + ch, :] = c_t * mask_t(z) * r / stab(den_t, eps_t)    (0 where the mask is off)
+ * r, z, u, offset: [outer, c, inner]; bias b: [c]; s: [outer, k*c, inner]. bias NULL means 0;
+ * u (offset) may be NULL only if no signal has cu (coffset) != 0.
+ * Read-outs of r in the same pass, each NULL to skip: outer is split into outer/group
+ * consecutive groups and sums[g, ch] = sum of r over the group's rows and inner,
+ * abs_sums[g, ch] the same of |r| ([outer/group, c]; group must divide outer). */
+int rp_lrp_signals_cpu(const float *r, const float *z, const float *u, const float *bias,
+                       const float *offset, const double *specs, int64_t k, int64_t outer,
+                       int64_t c, int64_t inner, float *s, int64_t group, float *sums,
+                       float *abs_sums);
+
+/* Factors of the combine terms (terms array: RP_LRP_TERM_FIELDS doubles per term). */
+#define RP_LRP_TERM_FIELDS 2
+enum rp_lrp_factor { RP_FACTOR_X = 0, RP_FACTOR_X_POS = 1, RP_FACTOR_X_NEG = 2, RP_FACTOR_CONSTANT = 3 };
+
+/* out = sum_t f_t * g[:, t*c:(t+1)*c, :] over the k stacked blocks of g [outer, k*c, inner],
+ * with f_t = x, max(x,0), min(x,0) or a constant (terms[t] = {factor, constant}); x, out:
+ * [outer, c, inner] (x may be NULL if every factor is a constant). */
+int rp_lrp_combine_cpu(const float *g, const float *x, const double *terms, int64_t k,
+                       int64_t outer, int64_t c, int64_t inner, float *out);
+
+/* out = num / stab(den, eps), elementwise over n; when x is not NULL, out = x * num / stab(den). */
+int rp_lrp_ratio_cpu(const float *num, const float *den, const float *x, float *out, int64_t n,
+                     double eps);
+
+/* Max pooling's winner-takes-all rule: out [n, c, h, w] (fully written) receives each output
+ * relevance r [n, c, oh, ow] at the winner of its window in x [n, c, h, w] (the first maximum
+ * in row-major window order, NaN winning, as torch's max_pool2d indices), summed where windows
+ * share a winner. Geometry as rp_max_pool2d_cpu. */
+int rp_lrp_max_pool2d_winners_cpu(const float *x, const float *r, float *out, int64_t n, int64_t c,
+                                  int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t sh,
+                                  int64_t sw, int64_t ph, int64_t pw, int64_t oh, int64_t ow);
+
 /* ---- CUDA twins (same arguments + stream). Return RP_ERR_NO_CUDA in a build without nvcc. */
 /* These live in librelprune_cuda, which needs librelprune_native beside it.                */
 

@@ -277,6 +277,156 @@ static void expect_invalid(const char *kernel, const char *arg, const char *why,
                  fmt("%s: \"%s\"", rp_status_name(status), msg ? msg : "(null)"));
 }
 
+
+// ---- LRP stages ------------------------------------------------------------------------------
+
+struct LrpShape { int64_t outer, c, inner, group; };
+static const LrpShape kLrpShapes[] = {{1, 1, 1, 1}, {2, 3, 7, 1}, {6, 5, 1, 3}, {3, 33, 9, 3}, {4, 7, 129, 2}, {1, 129, 1, 1}};
+
+static double ref_stab(double d, double eps) { return d >= 0.0 ? d + eps : d - eps; }
+
+// the rules' signal sets, as the Java side builds them (epsilon; z+; alpha-beta; gamma; z-box; flat)
+static const std::vector<std::vector<std::vector<double>>> kSignalSets = {
+    {{1, 0, 1, 0, 0, 0, 0, 0, 0.25}},
+    {{1, 0, 0, 1, 0, 1, 0, 0, 1e-6}},
+    {{2, 0, 0, 1, 0, 1, 0, 0, 1e-6}, {-1, 0, 1, -1, -1, 0, 1, 0, 1e-6}},
+    {{1, 1, 1, 0.25, 0, 0.25, 0, 0, 1e-6}, {1, -1, 1.25, -0.25, -0.25, 0, 0.25, 0, 1e-6}},
+    {{1, 0, 1, 0, -1, 0, 0, -1, 1e-6}},
+    {{1, 0, 0, 0, 0, 0, 0, 1, 1e-6}},
+};
+
+static void test_lrp_signals() {
+    int set_index = 0;
+    for (const auto &set : kSignalSets) {
+        for (const LrpShape &sh : kLrpShapes) {
+            for (int with_bias = 0; with_bias < 2; with_bias++) {
+                const int64_t k = (int64_t)set.size(), n = sh.outer * sh.c * sh.inner;
+                std::vector<double> specs;
+                for (const auto &sp : set) specs.insert(specs.end(), sp.begin(), sp.end());
+                std::vector<float> r = uniform(rng, n, -2.0f, 2.0f), z = uniform(rng, n, -3.0f, 3.0f);
+                std::vector<float> u = uniform(rng, n, 0.0f, 4.0f), off = uniform(rng, n, -1.0f, 1.0f);
+                std::vector<float> bias = uniform(rng, sh.c, -1.0f, 1.0f);
+                if (n > 1) z[1] = 0.0f; // sgn(0) = +1 and the masks' strict inequalities
+                std::vector<double> ref((size_t)(n * k));
+                for (int64_t o = 0; o < sh.outer; o++)
+                    for (int64_t t = 0; t < k; t++)
+                        for (int64_t ch = 0; ch < sh.c; ch++)
+                            for (int64_t i = 0; i < sh.inner; i++) {
+                                const std::vector<double> &sp = set[t];
+                                const int64_t at = (o * sh.c + ch) * sh.inner + i;
+                                const double b = with_bias ? bias[ch] : 0.0;
+                                const double den = sp[2] * z[at] + sp[3] * u[at] + sp[4] * b + sp[5] * fmax(b, 0.0) +
+                                                   sp[6] * fmin(b, 0.0) + sp[7] * off[at];
+                                const bool on = sp[1] == 0 || (sp[1] > 0 ? z[at] > 0 : z[at] < 0);
+                                ref[((o * k + t) * sh.c + ch) * sh.inner + i] = on ? sp[0] * r[at] / ref_stab(den, sp[8]) : 0.0;
+                            }
+                const int64_t groups = sh.outer / sh.group;
+                std::vector<double> ref_sum((size_t)(groups * sh.c), 0.0), ref_abs((size_t)(groups * sh.c), 0.0);
+                for (int64_t o = 0; o < sh.outer; o++)
+                    for (int64_t ch = 0; ch < sh.c; ch++)
+                        for (int64_t i = 0; i < sh.inner; i++) {
+                            const double v = r[(o * sh.c + ch) * sh.inner + i];
+                            ref_sum[(o / sh.group) * sh.c + ch] += v;
+                            ref_abs[(o / sh.group) * sh.c + ch] += fabs(v);
+                        }
+                std::vector<float> s((size_t)(n * k)), sums(ref_sum.size()), abs_sums(ref_sum.size());
+                const std::string shape = fmt("rule %d outer=%lld c=%lld inner=%lld group=%lld%s", set_index, (long long)sh.outer,
+                                              (long long)sh.c, (long long)sh.inner, (long long)sh.group, with_bias ? " bias" : "");
+                const int st = rp_lrp_signals_cpu(r.data(), z.data(), u.data(), with_bias ? bias.data() : nullptr, off.data(), specs.data(),
+                                                  k, sh.outer, sh.c, sh.inner, s.data(), sh.group, sums.data(), abs_sums.data());
+                // s is a quotient: compare relative to the magnitude of the signal
+                check("rp_lrp_signals_cpu", shape, st, s.data(), ref);
+                if (st == RP_OK) {
+                    check("rp_lrp_signals_cpu sums", shape, st, sums.data(), ref_sum);
+                    check("rp_lrp_signals_cpu abs_sums", shape, st, abs_sums.data(), ref_abs);
+                }
+            }
+        }
+        set_index++;
+    }
+    // read-outs are optional, and then group is not looked at
+    std::vector<float> r = uniform(rng, 6, -1.0f, 1.0f), z = uniform(rng, 6, 0.5f, 1.0f), s(6);
+    const double eps_spec[] = {1, 0, 1, 0, 0, 0, 0, 0, 0.0};
+    std::vector<double> ref(6);
+    for (int i = 0; i < 6; i++) ref[i] = (double)r[i] / z[i];
+    check("rp_lrp_signals_cpu", "no read-outs, group 0", rp_lrp_signals_cpu(r.data(), z.data(), nullptr, nullptr, nullptr, eps_spec, 1, 2, 3, 1, s.data(), 0, nullptr, nullptr), s.data(), ref);
+}
+
+static void test_lrp_combine() {
+    const std::vector<std::vector<double>> term_sets = {
+        {0, 1}, {1, 1, 2, 1}, {0, 1, 3, 3.0, 3, -3.0}, {3, 1}, {2, 1, 1, 1, 0, 1},
+    };
+    for (const auto &terms : term_sets) {
+        const int64_t k = (int64_t)terms.size() / 2;
+        for (const LrpShape &sh : kLrpShapes) {
+            const int64_t n = sh.outer * sh.c * sh.inner;
+            std::vector<float> g = uniform(rng, n * k, -2.0f, 2.0f), x = uniform(rng, n, -3.0f, 3.0f), out(n);
+            std::vector<double> ref((size_t)n, 0.0);
+            for (int64_t o = 0; o < sh.outer; o++)
+                for (int64_t ch = 0; ch < sh.c; ch++)
+                    for (int64_t i = 0; i < sh.inner; i++) {
+                        const int64_t at = (o * sh.c + ch) * sh.inner + i;
+                        for (int64_t t = 0; t < k; t++) {
+                            const int f = (int)terms[2 * t];
+                            const double xv = x[at];
+                            const double fac = f == 0 ? xv : f == 1 ? fmax(xv, 0.0) : f == 2 ? fmin(xv, 0.0) : terms[2 * t + 1];
+                            ref[at] += fac * g[((o * k + t) * sh.c + ch) * sh.inner + i];
+                        }
+                    }
+            const std::string shape = fmt("k=%lld outer=%lld c=%lld inner=%lld", (long long)k, (long long)sh.outer, (long long)sh.c, (long long)sh.inner);
+            check("rp_lrp_combine_cpu", shape, rp_lrp_combine_cpu(g.data(), x.data(), terms.data(), k, sh.outer, sh.c, sh.inner, out.data()), out.data(), ref);
+        }
+    }
+}
+
+static void test_lrp_ratio() {
+    for (int64_t n : kElementwiseN) {
+        std::vector<float> num = uniform(rng, n, -2.0f, 2.0f), den = uniform(rng, n, -3.0f, 3.0f), x = uniform(rng, n, -1.0f, 1.0f), out(n);
+        den[0] = 0.0f;
+        std::vector<double> ref(n), ref_x(n);
+        for (int64_t i = 0; i < n; i++) {
+            ref[i] = num[i] / ref_stab(den[i], 0.25);
+            ref_x[i] = x[i] * ref[i];
+        }
+        const std::string shape = fmt("n=%lld eps=0.25", (long long)n);
+        check("rp_lrp_ratio_cpu", shape, rp_lrp_ratio_cpu(num.data(), den.data(), nullptr, out.data(), n, 0.25), out.data(), ref);
+        check("rp_lrp_ratio_cpu", shape + " times x", rp_lrp_ratio_cpu(num.data(), den.data(), x.data(), out.data(), n, 0.25), out.data(), ref_x);
+    }
+}
+
+static void test_lrp_max_pool_winners() {
+    for (const PoolShape &s : kPoolShapes) {
+        const int64_t oh = pool_out(s.h, s.kh, s.sh, s.ph), ow = pool_out(s.w, s.kw, s.sw, s.pw);
+        const int64_t nx = s.n * s.c * s.h * s.w, ny = s.n * s.c * oh * ow;
+        // values on a coarse grid: ties inside windows are common, and the first maximum must win
+        std::vector<float> x(nx), r = uniform(rng, ny, -1.0f, 1.0f), out(nx);
+        std::uniform_int_distribution<int> grid(-4, 1);
+        for (float &v : x) v = (float)grid(rng) - 0.5f; // all negative: padding (zero) must never win
+        std::vector<double> ref(nx, 0.0);
+        for (int64_t p = 0; p < s.n * s.c; p++)
+            for (int64_t i = 0; i < oh; i++)
+                for (int64_t j = 0; j < ow; j++) {
+                    double m = -INFINITY;
+                    int64_t at = -1;
+                    for (int64_t a = 0; a < s.kh; a++)
+                        for (int64_t b = 0; b < s.kw; b++) {
+                            const int64_t hi = i * s.sh - s.ph + a, wi = j * s.sw - s.pw + b;
+                            if (hi < 0 || hi >= s.h || wi < 0 || wi >= s.w) continue;
+                            const double v = x[(p * s.h + hi) * s.w + wi];
+                            if (v > m) { m = v; at = (p * s.h + hi) * s.w + wi; }
+                        }
+                    ref[at] += r[(p * oh + i) * ow + j];
+                }
+        const std::string shape = fmt("n=%lld c=%lld h=%lld w=%lld k=%lldx%lld s=%lldx%lld p=%lldx%lld", (long long)s.n, (long long)s.c,
+                                      (long long)s.h, (long long)s.w, (long long)s.kh, (long long)s.kw, (long long)s.sh, (long long)s.sw,
+                                      (long long)s.ph, (long long)s.pw);
+        for (float &v : out) v = NAN; // every element must be written
+        check("rp_lrp_max_pool2d_winners_cpu", shape,
+              rp_lrp_max_pool2d_winners_cpu(x.data(), r.data(), out.data(), s.n, s.c, s.h, s.w, s.kh, s.kw, s.sh, s.sw, s.ph, s.pw, oh, ow),
+              out.data(), ref);
+    }
+}
+
 static void test_invalid_arguments() {
     float buf[64] = {0};
     float *p = buf;
@@ -309,6 +459,20 @@ static void test_invalid_arguments() {
     expect_invalid("rp_select_token_cpu", "index", "index >= n", rp_select_token_cpu(p, p, 1, 3, 2, 3));
     expect_invalid("rp_select_token_cpu", "index", "negative index", rp_select_token_cpu(p, p, 1, 3, 2, -1));
 
+    const double spec_u[] = {1, 0, 0, 1, 0, 0, 0, 0, 1e-6}, spec_bad_mask[] = {1, 2, 1, 0, 0, 0, 0, 0, 0}, spec_neg_eps[] = {1, 0, 1, 0, 0, 0, 0, 0, -1};
+    expect_invalid("rp_lrp_signals_cpu", "u", "NULL u with cu != 0", rp_lrp_signals_cpu(p, p, nullptr, nullptr, nullptr, spec_u, 1, 2, 3, 1, p, 1, nullptr, nullptr));
+    expect_invalid("rp_lrp_signals_cpu", "mask", "mask 2", rp_lrp_signals_cpu(p, p, p, nullptr, nullptr, spec_bad_mask, 1, 2, 3, 1, p, 1, nullptr, nullptr));
+    expect_invalid("rp_lrp_signals_cpu", "epsilon", "negative epsilon", rp_lrp_signals_cpu(p, p, p, nullptr, nullptr, spec_neg_eps, 1, 2, 3, 1, p, 1, nullptr, nullptr));
+    expect_invalid("rp_lrp_signals_cpu", "k", "k = 0", rp_lrp_signals_cpu(p, p, p, nullptr, nullptr, spec_u, 0, 2, 3, 1, p, 1, nullptr, nullptr));
+    expect_invalid("rp_lrp_signals_cpu", "group", "group not dividing outer", rp_lrp_signals_cpu(p, p, p, nullptr, nullptr, spec_u, 1, 3, 3, 1, p, 2, p, nullptr));
+    const double term_bad[] = {5, 1}, term_x[] = {0, 1};
+    expect_invalid("rp_lrp_combine_cpu", "factor", "factor 5", rp_lrp_combine_cpu(p, p, term_bad, 1, 2, 3, 1, p));
+    expect_invalid("rp_lrp_combine_cpu", "x", "NULL x with an x factor", rp_lrp_combine_cpu(p, nullptr, term_x, 1, 2, 3, 1, p));
+    expect_invalid("rp_lrp_ratio_cpu", "eps", "NaN eps", rp_lrp_ratio_cpu(p, p, nullptr, p, 3, NAN));
+    expect_invalid("rp_lrp_max_pool2d_winners_cpu", "out", "NULL out", rp_lrp_max_pool2d_winners_cpu(p, p, nullptr, 1, 1, 5, 5, 3, 3, 2, 2, 1, 1, 3, 3));
+    expect_invalid("rp_lrp_max_pool2d_winners_cpu", "oh", "wrong oh", rp_lrp_max_pool2d_winners_cpu(p, p, p, 1, 1, 5, 5, 3, 3, 2, 2, 1, 1, 2, 3));
+    expect_invalid("rp_lrp_ratio_cpu", "den", "NULL den", rp_lrp_ratio_cpu(p, nullptr, nullptr, p, 3, 0.0));
+
     // empty tensors are fine, and need no storage
     const bool empty_ok = rp_relu_cpu(nullptr, nullptr, 0) == RP_OK &&
                           rp_softmax_cpu(nullptr, nullptr, 0, 5) == RP_OK &&
@@ -335,6 +499,10 @@ int main() {
     test_pool2d();
     test_adaptive_pool2d();
     test_vit_layout();
+    test_lrp_signals();
+    test_lrp_combine();
+    test_lrp_ratio();
+    test_lrp_max_pool_winners();
     test_invalid_arguments();
     return tally.finish();
 }

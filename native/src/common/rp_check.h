@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <math.h>
 
 #include <initializer_list>
 
@@ -187,6 +188,79 @@ inline int check_select_token(const char *fn, const float *x, const float *y, in
     if (a.ok() && (index < 0 || index >= n))
         a.fail("index = %lld must be in [0, n = %lld)", (long long)index, (long long)n);
     a.numel(&nx, "x", {b, n, d}).numel(&ny, "y", {b, d}).ptr("x", x, nx).ptr("y", y, ny);
+    return a.status();
+}
+
+// r, z, u, offset: [outer, c, inner]; s: [outer, k*c, inner]; sums: [outer/group, c]
+inline int check_lrp_signals(const char *fn, const float *r, const float *z, const float *u,
+                             const float *bias, const float *offset, const double *specs,
+                             int64_t k, int64_t outer, int64_t c, int64_t inner, const float *s,
+                             int64_t group, const float *sums, const float *abs_sums) {
+    (void)bias; // NULL means zero bias; otherwise it holds c floats, which cannot be checked here
+    Args a(fn);
+    int64_t n, ns, nsum = 0;
+    a.nonneg("outer", outer).nonneg("c", c).nonneg("inner", inner);
+    if (a.ok() && (k < 1 || k > RP_LRP_MAX_SIGNALS))
+        a.fail("k = %lld must be in [1, %d]", (long long)k, RP_LRP_MAX_SIGNALS);
+    if (a.ok() && specs == nullptr) a.fail("specs is NULL");
+    a.numel(&n, "r", {outer, c, inner}).numel(&ns, "s", {outer, k, c, inner});
+    a.ptr("r", r, n).ptr("z", z, n).ptr("s", s, ns);
+    if (!a.ok()) return a.status();
+    bool want_u = false, want_offset = false;
+    for (int64_t t = 0; t < k && a.ok(); t++) {
+        const double *sp = specs + t * RP_LRP_SIGNAL_FIELDS;
+        for (int f = 0; f < RP_LRP_SIGNAL_FIELDS; f++)
+            if (!isfinite(sp[f])) a.fail("signal %lld field %d = %g is not finite", (long long)t, f, sp[f]);
+        if (!a.ok()) break;
+        const double m = sp[RP_SIG_MASK];
+        if (m != 0.0 && m != 1.0 && m != -1.0) a.fail("signal %lld mask = %g must be 0, 1 or -1", (long long)t, m);
+        if (sp[RP_SIG_EPSILON] < 0.0) a.fail("signal %lld epsilon = %g must be >= 0", (long long)t, sp[RP_SIG_EPSILON]);
+        want_u |= sp[RP_SIG_CU] != 0.0;
+        want_offset |= sp[RP_SIG_COFFSET] != 0.0;
+    }
+    if (a.ok() && want_u && u == nullptr && n > 0) a.fail("u is NULL but a signal has cu != 0");
+    if (a.ok() && want_offset && offset == nullptr && n > 0) a.fail("offset is NULL but a signal has coffset != 0");
+    if (want_u) a.ptr("u", u, n);
+    if (want_offset) a.ptr("offset", offset, n);
+    if (sums != nullptr || abs_sums != nullptr) {
+        a.positive("group", group);
+        if (a.ok() && outer % group != 0)
+            a.fail("group = %lld does not divide outer = %lld", (long long)group, (long long)outer);
+        if (a.ok()) a.numel(&nsum, "sums", {outer / group, c});
+    }
+    return a.status();
+}
+
+// g: [outer, k*c, inner]; x, out: [outer, c, inner]
+inline int check_lrp_combine(const char *fn, const float *g, const float *x, const double *terms,
+                             int64_t k, int64_t outer, int64_t c, int64_t inner, const float *out) {
+    Args a(fn);
+    int64_t n, ng;
+    a.nonneg("outer", outer).nonneg("c", c).nonneg("inner", inner);
+    if (a.ok() && (k < 1 || k > RP_LRP_MAX_SIGNALS))
+        a.fail("k = %lld must be in [1, %d]", (long long)k, RP_LRP_MAX_SIGNALS);
+    if (a.ok() && terms == nullptr) a.fail("terms is NULL");
+    a.numel(&n, "out", {outer, c, inner}).numel(&ng, "g", {outer, k, c, inner});
+    a.ptr("g", g, ng).ptr("out", out, n);
+    bool want_x = false;
+    for (int64_t t = 0; t < k && a.ok(); t++) {
+        const double f = terms[t * RP_LRP_TERM_FIELDS], cst = terms[t * RP_LRP_TERM_FIELDS + 1];
+        if (f != RP_FACTOR_X && f != RP_FACTOR_X_POS && f != RP_FACTOR_X_NEG && f != RP_FACTOR_CONSTANT)
+            a.fail("term %lld factor = %g must be 0 (x), 1 (x+), 2 (x-) or 3 (constant)", (long long)t, f);
+        else if (!isfinite(cst)) a.fail("term %lld constant = %g is not finite", (long long)t, cst);
+        want_x |= f != RP_FACTOR_CONSTANT;
+    }
+    if (want_x) a.ptr("x", x, n);
+    return a.status();
+}
+
+// num, den, x, out: [n]
+inline int check_lrp_ratio(const char *fn, const float *num, const float *den, const float *out,
+                           int64_t n, double eps) {
+    Args a(fn);
+    int64_t cnt;
+    a.nonneg("n", n).numel(&cnt, "num", {n}).ptr("num", num, cnt).ptr("den", den, cnt).ptr("out", out, cnt);
+    if (a.ok() && !(eps >= 0.0 && isfinite(eps))) a.fail("eps = %g must be finite and >= 0", eps);
     return a.status();
 }
 

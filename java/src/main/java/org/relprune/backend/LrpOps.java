@@ -28,10 +28,18 @@ public interface LrpOps {
 
     /**
      * The signals of a rule, stacked: for each spec, coefficient * mask(z) * R / stab(den, eps) with
-     * den = cz*z + cu*u + cb*b + cbp*b+ + cbn*b- + cOffset*offset (b, b+, b- per channel of axis 1;
-     * offset a tensor like z, or null).
+     * den = cz*z + cu*u + cb*b + cbp*b+ + cbn*b- + cOffset*offset (b, b+, b- per feature of
+     * {@code axis}; offset a tensor like z, or null). With {@code readoutGroup} > 0 the same pass
+     * also reads out R per feature: summed (and |R| summed) over the trailing axes and over each
+     * run of {@code readoutGroup} consecutive rows before the feature axis: for a convolution's
+     * [n, c, h, w] with group 1 that is [n, c] (spatial sums), for tokens [b, t, d] with group t
+     * it is [b, d] (token sums).
      */
-    Tensor signals(Tensor relevance, Tensor z, Tensor u, Tensor bias, Tensor offset, List<SignalSpec> specs, int axis);
+    Signals signals(Tensor relevance, Tensor z, Tensor u, Tensor bias, Tensor offset, List<SignalSpec> specs, int axis, int readoutGroup);
+
+    /** The stacked signals and, when asked for, the read-outs of R (else null). */
+    record Signals(Tensor stacked, Tensor sums, Tensor absSums) {
+    }
 
     /** sum_t factor_t * g_t over the k stacked blocks g_t of g (each shaped like x), factor_t from x. */
     Tensor combine(Tensor g, Tensor x, List<CombineTerm> terms, int axis);
@@ -40,6 +48,12 @@ public interface LrpOps {
     Tensor stabilizedDivide(Tensor numerator, Tensor denominator, double epsilon);
 
     Tensor multiply(Tensor a, Tensor b);
+
+    /** x * numerator / stab(denominator, eps) in one pass: LRP-0 (epsilon) through a sum or a layer held linear. */
+    Tensor ratio(Tensor numerator, Tensor denominator, Tensor x, double epsilon);
+
+    /** Whether every element is >= 0 (then x- = 0 and the rules' x- terms vanish). */
+    boolean nonNegative(Tensor x);
 
     /** [x+, x-] stacked, for the signed-input terms. */
     Tensor splitSigns(Tensor x, int axis);

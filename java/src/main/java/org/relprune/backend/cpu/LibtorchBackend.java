@@ -16,7 +16,7 @@ import org.relprune.tensor.Tensor;
  * through libtorch so that autograd records them.
  */
 abstract class LibtorchBackend implements Backend {
-    private final TorchLrpOps lrp = new TorchLrpOps();
+    private final LrpOps lrp = new NativeLrpOps();
 
     @Override
     public Device device() {

@@ -18,14 +18,16 @@ import org.relprune.tensor.Tensor;
 
 /**
  * LRP operations on the CPU through libtorch tensor arithmetic. The elementwise stages
- * ({@link #signals}, {@link #combine}) are written as plain tensor expressions here; they are
- * the specification for fused kernels.
+ * ({@link #signals}, {@link #combine}, {@link #ratio}) are written as plain tensor expressions
+ * here: {@link NativeLrpOps} replaces them with the fused native kernels, and the tests hold the
+ * two against each other.
  */
-final class TorchLrpOps implements LrpOps {
-    private static Tensor scoped(java.util.function.Supplier<org.bytedeco.pytorch.Tensor> f) {
+class TorchLrpOps implements LrpOps {
+    static Tensor scoped(java.util.function.Supplier<org.bytedeco.pytorch.Tensor> f) {
         org.bytedeco.pytorch.Tensor result;
         try (PointerScope scope = new PointerScope()) {
-            result = f.get().clone();
+            // a new handle on the result (no copy of the data): the scope frees every temporary handle
+            result = new org.bytedeco.pytorch.Tensor(f.get());
             // detach() gives back the scope's reference; keep one of our own so the tensor survives
             result.retainReference();
             scope.detach(result);
@@ -100,8 +102,8 @@ final class TorchLrpOps implements LrpOps {
     }
 
     @Override
-    public Tensor signals(Tensor relevance, Tensor z, Tensor u, Tensor bias, Tensor offset, List<SignalSpec> specs, int axis) {
-        return scoped(() -> {
+    public Signals signals(Tensor relevance, Tensor z, Tensor u, Tensor bias, Tensor offset, List<SignalSpec> specs, int axis, int readoutGroup) {
+        Tensor stacked = scoped(() -> {
             long rank = z.shape().rank();
             org.bytedeco.pytorch.Tensor zt = t(z);
             org.bytedeco.pytorch.Tensor b = bias == null ? null : feature(t(bias), rank, axis);
@@ -137,6 +139,29 @@ final class TorchLrpOps implements LrpOps {
             }
             return torch.cat(parts, axis);
         });
+        if (readoutGroup <= 0) {
+            return new Signals(stacked, null, null);
+        }
+        FeatureLayout f = FeatureLayout.of(relevance.shape(), axis);
+        if (f.outer() % readoutGroup != 0) {
+            throw new IllegalArgumentException("read-out group " + readoutGroup + " does not divide the " + f.outer() + " rows of " + relevance.shape());
+        }
+        long[] view = {f.outer() / readoutGroup, readoutGroup, f.c(), f.inner()};
+        Tensor sums = scoped(() -> t(relevance).reshape(view).sum(new long[] {1, 3}, false, new org.bytedeco.pytorch.ScalarTypeOptional()));
+        Tensor absSums = scoped(() -> t(relevance).abs().reshape(view).sum(new long[] {1, 3}, false, new org.bytedeco.pytorch.ScalarTypeOptional()));
+        return new Signals(stacked, sums, absSums);
+    }
+
+    @Override
+    public Tensor ratio(Tensor numerator, Tensor denominator, Tensor x, double epsilon) {
+        return scoped(() -> t(x).mul(t(numerator).div(stabilize(t(denominator), epsilon))));
+    }
+
+    @Override
+    public boolean nonNegative(Tensor x) {
+        try (PointerScope scope = new PointerScope()) {
+            return x.numel() == 0 || t(x).min().item_float() >= 0f;
+        }
     }
 
     @Override

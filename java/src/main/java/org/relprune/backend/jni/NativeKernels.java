@@ -1,6 +1,7 @@
 package org.relprune.backend.jni;
 
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.annotation.Cast;
@@ -40,4 +41,8 @@ public final class NativeKernels {
     public static native int rp_split_heads_cpu(@Cast("const float*") Pointer qkv, @Cast("float*") Pointer out, @Cast("int64_t") long b, @Cast("int64_t") long n, @Cast("int64_t") long h, @Cast("int64_t") long dh);
     public static native int rp_merge_heads_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long b, @Cast("int64_t") long h, @Cast("int64_t") long n, @Cast("int64_t") long dh);
     public static native int rp_select_token_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long b, @Cast("int64_t") long n, @Cast("int64_t") long d, @Cast("int64_t") long index);
+    public static native int rp_lrp_signals_cpu(@Cast("const float*") Pointer r, @Cast("const float*") Pointer z, @Cast("const float*") Pointer u, @Cast("const float*") Pointer bias, @Cast("const float*") Pointer offset, @Cast("const double*") DoublePointer specs, @Cast("int64_t") long k, @Cast("int64_t") long outer, @Cast("int64_t") long c, @Cast("int64_t") long inner, @Cast("float*") Pointer s, @Cast("int64_t") long group, @Cast("float*") Pointer sums, @Cast("float*") Pointer absSums);
+    public static native int rp_lrp_combine_cpu(@Cast("const float*") Pointer g, @Cast("const float*") Pointer x, @Cast("const double*") DoublePointer terms, @Cast("int64_t") long k, @Cast("int64_t") long outer, @Cast("int64_t") long c, @Cast("int64_t") long inner, @Cast("float*") Pointer out);
+    public static native int rp_lrp_ratio_cpu(@Cast("const float*") Pointer num, @Cast("const float*") Pointer den, @Cast("const float*") Pointer x, @Cast("float*") Pointer out, @Cast("int64_t") long n, double eps);
+    public static native int rp_lrp_max_pool2d_winners_cpu(@Cast("const float*") Pointer x, @Cast("const float*") Pointer r, @Cast("float*") Pointer out, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long h, @Cast("int64_t") long w, @Cast("int64_t") long kh, @Cast("int64_t") long kw, @Cast("int64_t") long sh, @Cast("int64_t") long sw, @Cast("int64_t") long ph, @Cast("int64_t") long pw, @Cast("int64_t") long oh, @Cast("int64_t") long ow);
 }

@@ -47,6 +47,7 @@ public final class Attributor implements AutoCloseable {
     private final BatchNormFolding folding;
     private final Tensor[] values;
     private final Tensor[] positiveParts;
+    private final Boolean[] nonNegativeInputs;
     private final Map<String, LinearLayerView> linear = new LinkedHashMap<>();
     private final Map<String, LayerGroup> groups;
     private final String first;
@@ -95,6 +96,7 @@ public final class Attributor implements AutoCloseable {
         this.groups = LayerGroups.assign(order, classifier);
         this.values = new Tensor[graph.nodes().size()];
         this.positiveParts = new Tensor[graph.nodes().size()];
+        this.nonNegativeInputs = new Boolean[graph.nodes().size()];
         forward(input);
     }
 
@@ -150,11 +152,7 @@ public final class Attributor implements AutoCloseable {
                 }
                 Node n = graph.nodes().get(i);
                 try (TensorScope step = TensorScope.open()) {
-                    if (n.name().endsWith(".mlp.0")) {
-                        neurons.put(n.name(), backend.download(ops.sumOverTokens(r, false)));
-                        neuronsAbs.put(n.name(), backend.download(ops.sumOverTokens(r, true)));
-                    }
-                    List<Tensor> in = propagate(n, r, composite, rules, channels);
+                    List<Tensor> in = propagate(n, r, composite, rules, channels, neurons, neuronsAbs);
                     for (int k = 0; k < n.inputs().size(); k++) {
                         int j = n.inputs().get(k);
                         Tensor part = step.keep(in.get(k));
@@ -170,16 +168,14 @@ public final class Attributor implements AutoCloseable {
         }
     }
 
-    private List<Tensor> propagate(Node n, Tensor r, Composite composite, LinearRelevance rules, Map<String, HostTensor> channels) {
+    private List<Tensor> propagate(Node n, Tensor r, Composite composite, LinearRelevance rules, Map<String, HostTensor> channels,
+            Map<String, HostTensor> neurons, Map<String, HostTensor> neuronsAbs) {
         LrpOps ops = backend.lrp();
         Layer l = n.layer();
         List<Tensor> in = inputs(n);
         Tensor out = values[n.index()];
         LinearLayerView view = linear.get(n.name());
         if (view != null) {
-            if (l instanceof Conv2d) {
-                channels.put(n.name(), backend.download(ops.sumPerChannel(r, false)));
-            }
             LayerKind kind = l instanceof Conv2d ? LayerKind.CONV : LayerKind.LINEAR;
             Rule rule;
             if (attentionProjections.contains(n.name())) {
@@ -189,8 +185,21 @@ public final class Attributor implements AutoCloseable {
             } else {
                 rule = composite.ruleFor(kind, groups.get(n.name()));
             }
-            Tensor u = LinearRelevance.needsU(rule) ? positivePart(n, view) : null;
-            return List.of(rules.propagate(view, rule, in.get(0), out, u, r));
+            // read-outs of the output relevance, taken in the signals pass: conv channels summed
+            // over space, MLP hidden neurons summed over tokens
+            boolean mlpHidden = n.name().endsWith(".mlp.0");
+            int readout = l instanceof Conv2d ? 1 : mlpHidden ? (r.shape().rank() == 3 ? (int) r.shape().dim(1) : 1) : 0;
+            boolean signedRule = !(rule instanceof Rule.Epsilon || rule instanceof Rule.Flat || rule instanceof Rule.WSquare || rule instanceof Rule.ZBox);
+            boolean nonNegative = signedRule && inputNonNegative(n);
+            Tensor u = LinearRelevance.needsU(rule) ? positivePart(n, view, nonNegative) : null;
+            LinearRelevance.Result res = rules.propagate(view, rule, in.get(0), out, u, r, nonNegative, readout);
+            if (l instanceof Conv2d) {
+                channels.put(n.name(), backend.download(res.sums()));
+            } else if (mlpHidden) {
+                neurons.put(n.name(), backend.download(res.sums()));
+                neuronsAbs.put(n.name(), backend.download(res.absSums()));
+            }
+            return List.of(res.relevance());
         }
         if (l instanceof ReLU || l instanceof GELU || l instanceof BatchNorm2d) {
             return List.of(r);
@@ -208,8 +217,8 @@ public final class Attributor implements AutoCloseable {
         }
         if (l instanceof Add) {
             // zennit's residual Sum rule has a stabilizer; LXT's residual adds are plain activation x gradient
-            Tensor g = ops.stabilizedDivide(r, out, transformer ? LRP0_STABILIZER : Rule.DEFAULT_STABILIZER);
-            return List.of(ops.multiply(in.get(0), g), ops.multiply(in.get(1), g));
+            double eps = transformer ? LRP0_STABILIZER : Rule.DEFAULT_STABILIZER;
+            return List.of(ops.ratio(r, out, in.get(0), eps), ops.ratio(r, out, in.get(1), eps));
         }
         if (l instanceof VitEmbedding) {
             Tensor g = ops.stabilizedDivide(r, out, LRP0_STABILIZER);
@@ -234,20 +243,38 @@ public final class Attributor implements AutoCloseable {
         throw new UnsupportedOperationException("LRP through " + l.kind() + " (node " + n.name() + ") is not built yet");
     }
 
-    /** u = W+ x+ + W- x-: one forward with the input's sign parts stacked, cached per layer. */
-    private Tensor positivePart(Node n, LinearLayerView view) {
+    /**
+     * u = W+ x+ + W- x-: one forward with the input's sign parts stacked, cached per layer; for a
+     * non-negative input x- = 0, so u = W+ x, one forward at the layer's own width.
+     */
+    private Tensor positivePart(Node n, LinearLayerView view, boolean nonNegative) {
         Tensor u = positiveParts[n.index()];
         if (u == null) {
             try (TensorScope scope = TensorScope.open()) {
                 LrpOps ops = backend.lrp();
                 Tensor x = values[n.inputs().get(0)];
                 Tensor w = view.weight();
-                Tensor stacked = ops.concat(List.of(ops.weightPart(w, LrpOps.WeightPart.POSITIVE), ops.weightPart(w, LrpOps.WeightPart.NEGATIVE)), 1);
-                u = TensorScope.detach(view.forward(backend, ops.splitSigns(x, view.axis()), stacked));
+                Tensor wp = ops.weightPart(w, LrpOps.WeightPart.POSITIVE);
+                if (nonNegative) {
+                    u = TensorScope.detach(view.forward(backend, x, wp));
+                } else {
+                    Tensor stacked = ops.concat(List.of(wp, ops.weightPart(w, LrpOps.WeightPart.NEGATIVE)), 1);
+                    u = TensorScope.detach(view.forward(backend, ops.splitSigns(x, view.axis()), stacked));
+                }
             }
             positiveParts[n.index()] = u;
         }
         return u;
+    }
+
+    /** Whether the input of a linear node is >= 0 everywhere; checked once per batch. */
+    private boolean inputNonNegative(Node n) {
+        Boolean known = nonNegativeInputs[n.index()];
+        if (known == null) {
+            known = backend.lrp().nonNegative(values[n.inputs().get(0)]);
+            nonNegativeInputs[n.index()] = known;
+        }
+        return known;
     }
 
     private List<Tensor> inputs(Node n) {

@@ -3,12 +3,14 @@ package org.relprune.lrp;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.relprune.backend.Backend;
 import org.relprune.backend.LrpOps;
 import org.relprune.backend.LrpOps.CombineTerm;
 import org.relprune.backend.LrpOps.CombineTerm.Factor;
 import org.relprune.backend.LrpOps.Mask;
 import org.relprune.backend.LrpOps.SignalSpec;
+import org.relprune.backend.LrpOps.Signals;
 import org.relprune.backend.LrpOps.WeightPart;
 import org.relprune.tensor.Shape;
 import org.relprune.tensor.Tensor;
@@ -33,66 +35,92 @@ final class LinearRelevance {
         return rule instanceof Rule.ZPlus || rule instanceof Rule.AlphaBeta || rule instanceof Rule.Gamma;
     }
 
+    /** Relevance at the layer input, and the read-outs of the output relevance (null unless asked for). */
+    record Result(Tensor relevance, Tensor sums, Tensor absSums) {
+    }
+
     /**
-     * @param x  the layer input [n, cin, ...]
-     * @param z  the layer output W x + b [n, cout, ...]
-     * @param u  W+ x+ + W- x- (only for rules that need it)
-     * @param r  relevance at the output
+     * @param x            the layer input [n, cin, ...]
+     * @param z            the layer output W x + b [n, cout, ...]
+     * @param u            W+ x+ + W- x- (only for rules that need it)
+     * @param r            relevance at the output
+     * @param xNonNegative x >= 0 everywhere (after a ReLU, say): x- = 0, so the x- half of the
+     *                     stacked adjoint is skipped (same result, half the work)
+     * @param readoutGroup read out r per feature in the signals pass (see {@link LrpOps#signals}); 0 for none
      */
-    Tensor propagate(LinearLayerView layer, Rule rule, Tensor x, Tensor z, Tensor u, Tensor r) {
+    Result propagate(LinearLayerView layer, Rule rule, Tensor x, Tensor z, Tensor u, Tensor r, boolean xNonNegative, int readoutGroup) {
         LrpOps ops = backend.lrp();
         Tensor w = layer.weight();
         Tensor b = layer.bias();
         Shape xs = x.shape();
+        int axis = layer.axis();
         if (rule instanceof Rule.Epsilon e) {
-            Tensor s = ops.signals(r, z, null, b, null, List.of(signal(1, Mask.ALL, 1, 0, 0, 0, 0, 0, e.epsilon())), layer.axis());
-            return ops.combine(layer.adjoint(backend, s, w, xs), x, List.of(term(Factor.X)), layer.axis());
+            Signals s = ops.signals(r, z, null, b, null, List.of(signal(1, Mask.ALL, 1, 0, 0, 0, 0, 0, e.epsilon())), axis, readoutGroup);
+            return result(ops.combine(layer.adjoint(backend, s.stacked(), w, xs), x, List.of(term(Factor.X)), axis), s);
         }
         if (rule instanceof Rule.ZPlus p) {
-            Tensor s = ops.signals(r, z, u, b, null, List.of(signal(1, Mask.ALL, 0, 1, 0, 1, 0, 0, p.stabilizer())), layer.axis());
+            Signals s = ops.signals(r, z, u, b, null, List.of(signal(1, Mask.ALL, 0, 1, 0, 1, 0, 0, p.stabilizer())), axis, readoutGroup);
+            if (xNonNegative) {
+                Tensor m = stack(layer, new NonNegative(rule), () -> part(w, WeightPart.POSITIVE));
+                return result(ops.combine(layer.adjoint(backend, s.stacked(), m, xs), x, List.of(term(Factor.X)), axis), s);
+            }
             Tensor m = stack(layer, rule, () -> rowBlocks(List.of(List.of(part(w, WeightPart.POSITIVE), part(w, WeightPart.NEGATIVE)))));
-            return ops.combine(layer.adjoint(backend, s, m, doubled(xs, 2, layer.axis())), x, List.of(term(Factor.X_POS), term(Factor.X_NEG)), layer.axis());
+            return result(ops.combine(layer.adjoint(backend, s.stacked(), m, doubled(xs, 2, axis)), x, List.of(term(Factor.X_POS), term(Factor.X_NEG)), axis), s);
         }
-        if (rule instanceof Rule.AlphaBeta ab) {
-            // zp = u + b+ ; zn = (W- x+ + W+ x-) + b- = z - b - u + b-
-            Tensor s = ops.signals(r, z, u, b, null, List.of(
-                    signal(ab.alpha(), Mask.ALL, 0, 1, 0, 1, 0, 0, ab.stabilizer()),
-                    signal(-ab.beta(), Mask.ALL, 1, -1, -1, 0, 1, 0, ab.stabilizer())), layer.axis());
+        if (rule instanceof Rule.AlphaBeta || rule instanceof Rule.Gamma) {
+            List<SignalSpec> specs;
+            Supplier<Tensor[]> pair; // the weights seen by x+ through the two signals: [W_1, W_2]
+            if (rule instanceof Rule.AlphaBeta ab) {
+                // zp = u + b+ ; zn = (W- x+ + W+ x-) + b- = z - b - u + b-
+                specs = List.of(signal(ab.alpha(), Mask.ALL, 0, 1, 0, 1, 0, 0, ab.stabilizer()),
+                        signal(-ab.beta(), Mask.ALL, 1, -1, -1, 0, 1, 0, ab.stabilizer()));
+                pair = () -> new Tensor[] {part(w, WeightPart.POSITIVE), part(w, WeightPart.NEGATIVE)};
+            } else {
+                double gm = ((Rule.Gamma) rule).gamma();
+                // zp = z + g (u + b+) where z > 0 ; zn = z + g (z - b - u + b-) where z < 0
+                specs = List.of(signal(1, Mask.POSITIVE, 1, gm, 0, gm, 0, 0, ((Rule.Gamma) rule).stabilizer()),
+                        signal(1, Mask.NEGATIVE, 1 + gm, -gm, -gm, 0, gm, 0, ((Rule.Gamma) rule).stabilizer()));
+                pair = () -> new Tensor[] {backend.add(w, scaled(part(w, WeightPart.POSITIVE), gm)), backend.add(w, scaled(part(w, WeightPart.NEGATIVE), gm))};
+            }
+            Signals s = ops.signals(r, z, u, b, null, specs, axis, readoutGroup);
+            if (xNonNegative) {
+                // x+ = x: only the first column of [[W_1, W_2], [W_2, W_1]] meets a non-zero input
+                Tensor m = stack(layer, new NonNegative(rule), () -> {
+                    Tensor[] wp = pair.get();
+                    return rowBlocks(List.of(List.of(wp[0]), List.of(wp[1])));
+                });
+                return result(ops.combine(layer.adjoint(backend, s.stacked(), m, xs), x, List.of(term(Factor.X)), axis), s);
+            }
             Tensor m = stack(layer, rule, () -> {
-                Tensor wp = part(w, WeightPart.POSITIVE);
-                Tensor wn = part(w, WeightPart.NEGATIVE);
-                return rowBlocks(List.of(List.of(wp, wn), List.of(wn, wp)));
+                Tensor[] wp = pair.get();
+                return rowBlocks(List.of(List.of(wp[0], wp[1]), List.of(wp[1], wp[0])));
             });
-            return ops.combine(layer.adjoint(backend, s, m, doubled(xs, 2, layer.axis())), x, List.of(term(Factor.X_POS), term(Factor.X_NEG)), layer.axis());
-        }
-        if (rule instanceof Rule.Gamma g) {
-            double gm = g.gamma();
-            // zp = z + g (u + b+) where z > 0 ; zn = z + g (z - b - u + b-) where z < 0
-            Tensor s = ops.signals(r, z, u, b, null, List.of(
-                    signal(1, Mask.POSITIVE, 1, gm, 0, gm, 0, 0, g.stabilizer()),
-                    signal(1, Mask.NEGATIVE, 1 + gm, -gm, -gm, 0, gm, 0, g.stabilizer())), layer.axis());
-            Tensor m = stack(layer, rule, () -> {
-                Tensor wp = backend.add(w, scaled(part(w, WeightPart.POSITIVE), gm));
-                Tensor wn = backend.add(w, scaled(part(w, WeightPart.NEGATIVE), gm));
-                return rowBlocks(List.of(List.of(wp, wn), List.of(wn, wp)));
-            });
-            return ops.combine(layer.adjoint(backend, s, m, doubled(xs, 2, layer.axis())), x, List.of(term(Factor.X_POS), term(Factor.X_NEG)), layer.axis());
+            return result(ops.combine(layer.adjoint(backend, s.stacked(), m, doubled(xs, 2, axis)), x, List.of(term(Factor.X_POS), term(Factor.X_NEG)), axis), s);
         }
         if (rule instanceof Rule.ZBox box) {
             Tensor offset = constantResponse(layer, xs, box);
-            Tensor s = ops.signals(r, z, null, b, offset, List.of(signal(1, Mask.ALL, 1, 0, -1, 0, 0, -1, box.stabilizer())), layer.axis());
+            Signals s = ops.signals(r, z, null, b, offset, List.of(signal(1, Mask.ALL, 1, 0, -1, 0, 0, -1, box.stabilizer())), axis, readoutGroup);
             Tensor m = stack(layer, rule, () -> rowBlocks(List.of(List.of(w, part(w, WeightPart.POSITIVE), part(w, WeightPart.NEGATIVE)))));
-            return ops.combine(layer.adjoint(backend, s, m, doubled(xs, 3, layer.axis())), x, List.of(term(Factor.X), new CombineTerm(Factor.CONSTANT, -box.low()), new CombineTerm(Factor.CONSTANT, -box.high())), layer.axis());
+            return result(ops.combine(layer.adjoint(backend, s.stacked(), m, doubled(xs, 3, axis)), x,
+                    List.of(term(Factor.X), new CombineTerm(Factor.CONSTANT, -box.low()), new CombineTerm(Factor.CONSTANT, -box.high())), axis), s);
         }
         if (rule instanceof Rule.Flat || rule instanceof Rule.WSquare) {
             boolean flat = rule instanceof Rule.Flat;
             double eps = flat ? ((Rule.Flat) rule).stabilizer() : ((Rule.WSquare) rule).stabilizer();
             Tensor m = stack(layer, rule, () -> part(w, flat ? WeightPart.ONES : WeightPart.SQUARE));
             Tensor den = stack(layer, new Denominator(rule, xs), () -> layer.forward(backend, ones(xs), m));
-            Tensor s = ops.signals(r, z, null, null, den, List.of(signal(1, Mask.ALL, 0, 0, 0, 0, 0, 1, eps)), layer.axis());
-            return ops.combine(layer.adjoint(backend, s, m, xs), x, List.of(new CombineTerm(Factor.CONSTANT, 1)), layer.axis());
+            Signals s = ops.signals(r, z, null, null, den, List.of(signal(1, Mask.ALL, 0, 0, 0, 0, 0, 1, eps)), axis, readoutGroup);
+            return result(ops.combine(layer.adjoint(backend, s.stacked(), m, xs), x, List.of(new CombineTerm(Factor.CONSTANT, 1)), axis), s);
         }
         throw new IllegalArgumentException("rule " + rule.spec() + " cannot be applied to linear layer " + layer.name());
+    }
+
+    private static Result result(Tensor relevance, Signals s) {
+        return new Result(relevance, s.sums(), s.absSums());
+    }
+
+    /** Key for the stacked weight of a rule applied to a non-negative input. */
+    private record NonNegative(Rule rule) {
     }
 
     /** Key for input-independent tensors that also depend on the input shape. */
@@ -109,7 +137,7 @@ final class LinearRelevance {
         });
     }
 
-    private Tensor stack(LinearLayerView layer, Object key, java.util.function.Supplier<Tensor> build) {
+    private Tensor stack(LinearLayerView layer, Object key, Supplier<Tensor> build) {
         String k = layer.name() + "|" + key;
         Tensor t = stacks.get(k);
         if (t == null) {

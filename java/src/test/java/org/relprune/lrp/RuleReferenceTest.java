@@ -410,8 +410,14 @@ class RuleReferenceTest {
         return f;
     }
 
-    /** R_in [n][in] computed by {@link LinearRelevance} on the CPU backend. */
+    /** R_in [n][in] computed by {@link LinearRelevance} on the CPU backend, told whether x >= 0 as the attributor is. */
     static double[][] engine(LinearRelevance lr, Rule rule, Geometry g, Data d, double[][] u) {
+        boolean nonNegative = java.util.Arrays.stream(d.x()).flatMapToDouble(java.util.Arrays::stream).allMatch(v -> v >= 0);
+        return engine(lr, rule, g, d, u, nonNegative);
+    }
+
+    /** With {@code nonNegative} the engine may drop the x- terms (only valid when x >= 0). */
+    static double[][] engine(LinearRelevance lr, Rule rule, Geometry g, Data d, double[][] u, boolean nonNegative) {
         try (TensorScope scope = TensorScope.open()) {
             Tensor w = backend.upload(new HostTensor(g.wShape(), floats(d.weight())));
             Tensor b = d.bias() == null ? null : backend.upload(HostTensor.of(floats(d.bias()), g.cout()));
@@ -420,7 +426,7 @@ class RuleReferenceTest {
             Tensor ut = backend.upload(new HostTensor(g.zShape(), floats(u)));
             Tensor r = backend.upload(new HostTensor(g.zShape(), floatsRounded(d.r())));
             LinearLayerView view = new LinearLayerView(g.label(), w, b, g.spec());
-            Tensor rin = lr.propagate(view, rule, x, z, LinearRelevance.needsU(rule) ? ut : null, r);
+            Tensor rin = lr.propagate(view, rule, x, z, LinearRelevance.needsU(rule) ? ut : null, r, nonNegative, 0).relevance();
             HostTensor h = backend.download(rin);
             assertEquals(g.xShape(), h.shape(), "input relevance shape");
             double[][] out = new double[g.n()][g.inSize()];
@@ -504,6 +510,10 @@ class RuleReferenceTest {
         try {
             double[][] ours = engine(lr, rule, g, d, u(g, d));
             assertClose(reference(rule, g, d), ours, rule.spec() + " on " + g + (signed ? " (signed x)" : " (x >= 0)"));
+            if (!signed) {
+                // the general (x+ and x-) path must agree on non-negative inputs too
+                assertClose(reference(rule, g, d), engine(lr, rule, g, d, u(g, d), false), rule.spec() + " on " + g + " (x >= 0, general path)");
+            }
         } finally {
             lr.clear();
         }
@@ -578,7 +588,7 @@ class RuleReferenceTest {
                 assertEquals(0f, backend.download(z).data()[0]);
                 Tensor r = backend.upload(HostTensor.of(new float[] {0.5f}, 1, 1));
                 LinearRelevance lr = new LinearRelevance(backend);
-                float[] rin = backend.download(lr.propagate(new LinearLayerView("zero", w, b, null), new Rule.Epsilon(eps), x, z, null, r)).data();
+                float[] rin = backend.download(lr.propagate(new LinearLayerView("zero", w, b, null), new Rule.Epsilon(eps), x, z, null, r, false, 0).relevance()).data();
                 lr.clear();
                 double expected = 0.5 / eps;
                 assertEquals(expected, rin[0], expected * 1e-6, "eps " + eps);
@@ -602,7 +612,7 @@ class RuleReferenceTest {
             for (Rule rule : rules()) {
                 LinearRelevance lr = new LinearRelevance(backend);
                 float[] rin = backend.download(lr.propagate(new LinearLayerView("dead", w, null, null), rule, x, z,
-                        LinearRelevance.needsU(rule) ? u : null, r)).data();
+                        LinearRelevance.needsU(rule) ? u : null, r, true, 0).relevance()).data();
                 lr.clear();
                 for (float v : rin) {
                     assertTrue(Float.isFinite(v), rule.spec() + " gave " + v);

@@ -87,11 +87,26 @@ public interface LrpOps {
     Tensor layerNormAdjoint(Tensor g, Tensor x, Tensor gamma, float eps);
 
     /**
-     * CP-LRP through the attention core: the attention weights A = softmax(Q K^T / sqrt(dh)) held
-     * constant, no relevance to Q and K, the value part R_V = V * A^T (R / out) (LRP-0).
-     * qkv [b, n, 3d] packed as the in-projection's output, out and r [b, n, d]; returns [b, n, 3d].
+     * Relevance through the attention core out = merge_h(softmax(Q_h K_h^T / sqrt(dh)) V_h), in
+     * LXT's activation x gradient form: g = R / stab(out, eps) is the gradient at the output and
+     * every relevance below is an activation times a (modified) gradient.
+     * {@link AttentionMode#CONSTANT_WEIGHTS} (CP-LRP): A held constant, R_V = V * A^T g, nothing
+     * to Q and K. {@link AttentionMode#SOFTMAX_BILINEAR} (AttnLRP): both products split their
+     * relevance 50/50 between the operands (gradient halved at each), the softmax rule
+     * R_S = S * (R_A - A * sum_keys R_A) (the softmax's own gradient); so R_V = V * A^T g / 2 and
+     * R_Q, R_K carry a quarter of the gradient. qkv [b, n, 3d] is the packed in-projection
+     * output, out and r [b, n, d]. Head read-outs [b, heads]: under CP-LRP of R at the output
+     * summed over the head's channels, under AttnLRP of R_A (the softmax output) summed over keys;
+     * then summed over queries (signed, and of the absolute values).
      */
-    Tensor attentionValueRelevance(Tensor qkv, Tensor out, Tensor r, int heads, double epsilon);
+    AttentionRelevance attention(Tensor qkv, Tensor out, Tensor r, int heads, AttentionMode mode, double epsilon);
+
+    /** How relevance crosses the attention core. */
+    enum AttentionMode { CONSTANT_WEIGHTS, SOFTMAX_BILINEAR }
+
+    /** The relevance of the packed qkv [b, n, 3d], and the head read-outs [b, heads]. */
+    record AttentionRelevance(Tensor qkv, Tensor heads, Tensor headsAbs) {
+    }
 
     /** Weights built once per rule and layer: W+, W-, W^2, ones, each like w. */
     Tensor weightPart(Tensor w, WeightPart part);

@@ -26,7 +26,9 @@ import picocli.CommandLine.Spec;
 /** Explains inputs with LRP and writes the relevance tensors. */
 @Command(name = "explain", mixinStandardHelpOptions = true,
         description = {"Explain inputs with LRP. Writes relevance/input [B,C,H,W] and, per convolution, "
-                + "relevance/channels/<conv> [B,C] (relevance at the conv output, BatchNorm folded, summed over space).",
+                + "relevance/channels/<conv> [B,C] (relevance at the conv output, BatchNorm folded, summed over space); "
+                + "for ViTs relevance/neurons/<mlp.0> and neurons_abs [B,N] (summed over tokens, of |R| per token) and "
+                + "relevance/heads/<attention> and heads_abs [B,H] (summed over queries, of |.| per query).",
                 "Composites: a preset (epsilon_gamma_box, epsilon_plus, epsilon_alpha2_beta1, epsilon, epsilon_plus_flat, ...) "
                         + "or a spec string such as first=zbox:-3:3,conv=gamma:0.25,linear=epsilon:1e-6 (docs/composites.md)."})
 final class ExplainCommand implements Callable<Integer> {
@@ -69,6 +71,8 @@ final class ExplainCommand implements Callable<Integer> {
             a.channels().forEach((k, v) -> result.put("relevance/channels/" + k, v));
             a.neurons().forEach((k, v) -> result.put("relevance/neurons/" + k, v));
             a.neuronsAbs().forEach((k, v) -> result.put("relevance/neurons_abs/" + k, v));
+            a.heads().forEach((k, v) -> result.put("relevance/heads/" + k, v));
+            a.headsAbs().forEach((k, v) -> result.put("relevance/heads_abs/" + k, v));
             float[] t = new float[targets.length];
             for (int i = 0; i < t.length; i++) {
                 t[i] = targets[i];

@@ -140,6 +140,8 @@ public final class Attributor implements AutoCloseable {
         Map<String, HostTensor> channels = new LinkedHashMap<>();
         Map<String, HostTensor> neurons = new LinkedHashMap<>();
         Map<String, HostTensor> neuronsAbs = new LinkedHashMap<>();
+        Map<String, HostTensor> heads = new LinkedHashMap<>();
+        Map<String, HostTensor> headsAbs = new LinkedHashMap<>();
         Tensor[] relevance = new Tensor[values.length];
         try (TensorScope scope = TensorScope.open()) {
             Tensor logits = values[values.length - 1];
@@ -152,7 +154,7 @@ public final class Attributor implements AutoCloseable {
                 }
                 Node n = graph.nodes().get(i);
                 try (TensorScope step = TensorScope.open()) {
-                    List<Tensor> in = propagate(n, r, composite, rules, channels, neurons, neuronsAbs);
+                    List<Tensor> in = propagate(n, r, composite, rules, new Readouts(channels, neurons, neuronsAbs, heads, headsAbs));
                     for (int k = 0; k < n.inputs().size(); k++) {
                         int j = n.inputs().get(k);
                         Tensor part = step.keep(in.get(k));
@@ -162,14 +164,18 @@ public final class Attributor implements AutoCloseable {
                 relevance[i] = null;
             }
             HostTensor input = backend.download(relevance[0]);
-            return new Attribution(input, channels, neurons, neuronsAbs);
+            return new Attribution(input, channels, neurons, neuronsAbs, heads, headsAbs);
         } finally {
             rules.clear();
         }
     }
 
-    private List<Tensor> propagate(Node n, Tensor r, Composite composite, LinearRelevance rules, Map<String, HostTensor> channels,
-            Map<String, HostTensor> neurons, Map<String, HostTensor> neuronsAbs) {
+    /** Where the component read-outs of one explanation go, by node name. */
+    private record Readouts(Map<String, HostTensor> channels, Map<String, HostTensor> neurons, Map<String, HostTensor> neuronsAbs,
+                            Map<String, HostTensor> heads, Map<String, HostTensor> headsAbs) {
+    }
+
+    private List<Tensor> propagate(Node n, Tensor r, Composite composite, LinearRelevance rules, Readouts readouts) {
         LrpOps ops = backend.lrp();
         Layer l = n.layer();
         List<Tensor> in = inputs(n);
@@ -194,10 +200,10 @@ public final class Attributor implements AutoCloseable {
             Tensor u = LinearRelevance.needsU(rule) ? positivePart(n, view, nonNegative) : null;
             LinearRelevance.Result res = rules.propagate(view, rule, in.get(0), out, u, r, nonNegative, readout);
             if (l instanceof Conv2d) {
-                channels.put(n.name(), backend.download(res.sums()));
+                readouts.channels().put(n.name(), backend.download(res.sums()));
             } else if (mlpHidden) {
-                neurons.put(n.name(), backend.download(res.sums()));
-                neuronsAbs.put(n.name(), backend.download(res.absSums()));
+                readouts.neurons().put(n.name(), backend.download(res.sums()));
+                readouts.neuronsAbs().put(n.name(), backend.download(res.absSums()));
             }
             return List.of(res.relevance());
         }
@@ -232,10 +238,12 @@ public final class Attributor implements AutoCloseable {
             return List.of(ops.multiply(in.get(0), ops.layerNormAdjoint(g, in.get(0), model.get(ln.prefix() + ".weight"), (float) ln.eps())));
         }
         if (l instanceof AttentionCore a) {
-            if (composite.attentionRule() != AttentionRule.CP) {
-                throw new UnsupportedOperationException("attention rule " + composite.attentionRule().spec() + " is not built yet (use attention=cp)");
-            }
-            return List.of(ops.attentionValueRelevance(in.get(0), out, r, a.heads(), LRP0_STABILIZER));
+            LrpOps.AttentionMode mode = composite.attentionRule() == AttentionRule.CP ? LrpOps.AttentionMode.CONSTANT_WEIGHTS
+                    : LrpOps.AttentionMode.SOFTMAX_BILINEAR;
+            LrpOps.AttentionRelevance ar = ops.attention(in.get(0), out, r, a.heads(), mode, LRP0_STABILIZER);
+            readouts.heads().put(n.name(), backend.download(ar.heads()));
+            readouts.headsAbs().put(n.name(), backend.download(ar.headsAbs()));
+            return List.of(ar.qkv());
         }
         if (l instanceof Flatten) {
             return List.of(backend.reshape(r, in.get(0).shape()));

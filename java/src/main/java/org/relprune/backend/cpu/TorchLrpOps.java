@@ -23,6 +23,25 @@ import org.relprune.tensor.Tensor;
  * two against each other.
  */
 class TorchLrpOps implements LrpOps {
+    /** Like {@link #scoped} for several results. */
+    static Tensor[] scopedAll(java.util.function.Supplier<org.bytedeco.pytorch.Tensor[]> f) {
+        org.bytedeco.pytorch.Tensor[] results;
+        try (PointerScope scope = new PointerScope()) {
+            org.bytedeco.pytorch.Tensor[] made = f.get();
+            results = new org.bytedeco.pytorch.Tensor[made.length];
+            for (int i = 0; i < made.length; i++) {
+                results[i] = new org.bytedeco.pytorch.Tensor(made[i]);
+                results[i].retainReference();
+                scope.detach(results[i]);
+            }
+        }
+        Tensor[] wrapped = new Tensor[results.length];
+        for (int i = 0; i < results.length; i++) {
+            wrapped[i] = wrap(results[i]);
+        }
+        return wrapped;
+    }
+
     static Tensor scoped(java.util.function.Supplier<org.bytedeco.pytorch.Tensor> f) {
         org.bytedeco.pytorch.Tensor result;
         try (PointerScope scope = new PointerScope()) {
@@ -278,24 +297,51 @@ class TorchLrpOps implements LrpOps {
     }
 
     @Override
-    public Tensor attentionValueRelevance(Tensor qkv, Tensor out, Tensor r, int heads, double epsilon) {
-        return scoped(() -> {
+    public AttentionRelevance attention(Tensor qkv, Tensor out, Tensor r, int heads, AttentionMode mode, double epsilon) {
+        Tensor[] parts = scopedAll(() -> {
             org.bytedeco.pytorch.Tensor p = t(qkv);
             long b = p.size(0);
             long n = p.size(1);
             long d = p.size(2) / 3;
             long dh = d / heads;
+            double scale = 1.0 / Math.sqrt(dh);
             org.bytedeco.pytorch.Tensor split = p.reshape(b, n, 3, heads, dh).permute(2, 0, 3, 1, 4); // [3, b, h, n, dh]
             org.bytedeco.pytorch.Tensor q = split.select(0, 0);
             org.bytedeco.pytorch.Tensor k = split.select(0, 1);
             org.bytedeco.pytorch.Tensor v = split.select(0, 2);
-            org.bytedeco.pytorch.Tensor a = torch.softmax(torch.matmul(q, k.transpose(-2, -1)).mul(new Scalar(1.0 / Math.sqrt(dh))), -1);
-            org.bytedeco.pytorch.Tensor g = t(r).div(stabilize(t(out), epsilon)).reshape(b, n, heads, dh).permute(0, 2, 1, 3);
-            org.bytedeco.pytorch.Tensor rv = v.mul(torch.matmul(a.transpose(-2, -1), g)); // [b, h, n, dh]
-            org.bytedeco.pytorch.Tensor merged = rv.permute(0, 2, 1, 3).reshape(b, n, d);
-            org.bytedeco.pytorch.Tensor zeros = torch.zeros(b, n, 2 * d);
-            return torch.cat(new TensorVector(zeros, merged), 2);
+            org.bytedeco.pytorch.Tensor a = torch.softmax(torch.matmul(q, k.transpose(-2, -1)).mul(new Scalar(scale)), -1); // [b, h, n, n]
+            org.bytedeco.pytorch.Tensor g = t(r).div(stabilize(t(out), epsilon)).reshape(b, n, heads, dh).permute(0, 2, 1, 3); // [b, h, n, dh]
+            org.bytedeco.pytorch.Tensor gv = torch.matmul(a.transpose(-2, -1), g); // the gradient at V
+            org.bytedeco.pytorch.Tensor rq;
+            org.bytedeco.pytorch.Tensor rk;
+            org.bytedeco.pytorch.Tensor rv;
+            org.bytedeco.pytorch.Tensor perQuery; // [b, h, n]: the head's relevance per query
+            long[] last = {-1};
+            if (mode == AttentionMode.CONSTANT_WEIGHTS) {
+                rv = v.mul(gv);
+                rq = torch.zeros_like(q);
+                rk = torch.zeros_like(k);
+                perQuery = t(r).reshape(b, n, heads, dh).sum(last, false, new org.bytedeco.pytorch.ScalarTypeOptional()).permute(0, 2, 1);
+            } else {
+                Scalar half = new Scalar(0.5);
+                rv = v.mul(gv).mul(half);
+                org.bytedeco.pytorch.Tensor ga = torch.matmul(g, v.transpose(-2, -1)).mul(half); // half the gradient at A
+                org.bytedeco.pytorch.Tensor ra = a.mul(ga); // relevance at the softmax output
+                perQuery = ra.sum(last, false, new org.bytedeco.pytorch.ScalarTypeOptional());
+                // softmax rule = the softmax's own gradient: gS = A * (gA - sum_keys A * gA)
+                org.bytedeco.pytorch.Tensor gs = a.mul(ga.sub(ra.sum(last, true, new org.bytedeco.pytorch.ScalarTypeOptional())));
+                Scalar hs = new Scalar(0.5 * scale);
+                rq = q.mul(torch.matmul(gs, k)).mul(hs);
+                rk = k.mul(torch.matmul(gs.transpose(-2, -1), q)).mul(hs);
+            }
+            org.bytedeco.pytorch.Tensor packed = torch.stack(new TensorVector(rq, rk, rv), 0) // [3, b, h, n, dh]
+                    .permute(1, 3, 0, 2, 4).reshape(b, n, 3 * d);
+            long[] queries = {2};
+            org.bytedeco.pytorch.Tensor headSums = perQuery.sum(queries, false, new org.bytedeco.pytorch.ScalarTypeOptional());
+            org.bytedeco.pytorch.Tensor headAbs = perQuery.abs().sum(queries, false, new org.bytedeco.pytorch.ScalarTypeOptional());
+            return new org.bytedeco.pytorch.Tensor[] {packed, headSums, headAbs};
         });
+        return new AttentionRelevance(parts[0], parts[1], parts[2]);
     }
 
     @Override

@@ -36,6 +36,9 @@ import org.relprune.tensor.TensorScope;
 class LrpPropertyTest {
     static final String LENET = "{\"family\":\"lenet300_100\",\"num_classes\":10,\"input\":[1,6,5]}";
     static final String RESNET = "{\"preset\":\"resnet18\",\"width\":4,\"num_classes\":5,\"input\":[3,32,32]}";
+    static final String BOTTLENECK = "{\"preset\":\"resnet50\",\"width\":4,\"num_classes\":5,\"input\":[3,32,32]}";
+    static final String VIT = "{\"family\":\"torchvision.VisionTransformer\",\"image_size\":16,\"patch_size\":4,\"num_layers\":2,"
+            + "\"num_heads\":2,\"hidden_dim\":16,\"mlp_dim\":32,\"num_classes\":5}";
     static final String VGG = "{\"family\":\"torchvision.VGG\",\"config\":\"A\",\"batch_norm\":true,\"num_classes\":4,\"width\":8,"
             + "\"classifier_width\":16,\"avgpool\":1,\"input\":[3,32,32]}";
 
@@ -64,7 +67,9 @@ class LrpPropertyTest {
         Map<String, HostTensor> w = new LinkedHashMap<>(RandomWeights.generate(g, seed));
         if (zeroBias) {
             for (Map.Entry<String, HostTensor> e : w.entrySet()) {
-                if (e.getKey().endsWith("bias") || e.getKey().endsWith("running_mean")) {
+                // the ViT's class token and position embedding are added constants: zero, they take no relevance
+                if (e.getKey().endsWith("bias") || e.getKey().endsWith("running_mean") || e.getKey().endsWith("class_token")
+                        || e.getKey().endsWith("pos_embedding")) {
                     e.setValue(HostTensor.zeros(e.getValue().shape()));
                 }
             }
@@ -174,10 +179,12 @@ class LrpPropertyTest {
      * x_i * R / stab(out) with the fixed stabilizer 1e-6 (Rule.DEFAULT_STABILIZER, not the
      * composite's epsilon), so each keeps out / (out + 1e-6) of its relevance: conservation is only
      * up to that (about 3e-6 here, within the tolerance). Within a ResNet only the stem conv1 sees
-     * all the relevance (a block's branches split it), so only conv1 is checked per layer.
+     * all the relevance (a block's branches split it), so only conv1 is checked per layer; the
+     * same holds for the Bottleneck ResNet-50. The ViT (CP-LRP, zero class token and position
+     * embedding, which are added constants) conserves its starting relevance, the target logit.
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {LENET, VGG, RESNET})
+    @ValueSource(strings = {LENET, VGG, RESNET, BOTTLENECK, VIT})
     void relevanceIsConservedWithoutBiases(String arch) {
         try (Model m = model(arch, 11, true); TensorScope scope = TensorScope.open()) {
             int n = 3;
@@ -186,20 +193,25 @@ class LrpPropertyTest {
             try (Attributor a = new Attributor(m, x)) {
                 for (int offset = 0; offset < 2; offset++) {
                     int[] targets = targets(n, classes, offset);
-                    Attribution r = a.explain(Composites.named("conv=epsilon:1e-9,linear=epsilon:1e-9"), targets);
+                    // (the ViT: CP-LRP, LayerNorm with constant std and LRP-0 adds all conserve; AttnLRP's softmax rule does not)
+                    Attribution r = a.explain(Composites.named("attention=cp,conv=epsilon:1e-9,linear=epsilon:1e-9"), targets);
                     double[] sums = sumPerSample(r.input());
                     double[] mass = mass(r);
+                    HostTensor logits = a.logits();
+                    double[] start = new double[n];
                     for (int i = 0; i < n; i++) {
                         double tol = 1e-5 + 1e-7 * mass[i];
-                        assertEquals(1.0, sums[i], tol, "input relevance of sample " + i + " (target " + targets[i] + ", sum|R| " + mass[i] + ")");
+                        // CNNs start from one-hot (zennit), transformers from the target logit (LXT)
+                        start[i] = arch.equals(VIT) ? logits.data()[i * classes + targets[i]] : 1.0;
+                        assertEquals(start[i], sums[i], tol, "input relevance of sample " + i + " (target " + targets[i] + ", sum|R| " + mass[i] + ")");
                     }
                     for (Map.Entry<String, HostTensor> e : r.channels().entrySet()) {
-                        if (arch.equals(RESNET) && !e.getKey().equals("conv1")) {
+                        if ((arch.equals(RESNET) || arch.equals(BOTTLENECK)) && !e.getKey().equals("conv1")) {
                             continue;
                         }
                         double[] layer = sumPerSample(e.getValue());
                         for (int i = 0; i < n; i++) {
-                            assertEquals(1.0, layer[i], 1e-5 + 1e-7 * mass[i], "relevance at the output of " + e.getKey() + ", sample " + i);
+                            assertEquals(start[i], layer[i], 1e-5 + 1e-7 * mass[i], "relevance at the output of " + e.getKey() + ", sample " + i);
                         }
                     }
                 }

@@ -156,6 +156,14 @@ int rp_lrp_max_pool2d_winners_cpu(const float *x, const float *r, float *out, in
                                   int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t sh,
                                   int64_t sw, int64_t ph, int64_t pw, int64_t oh, int64_t ow);
 
+/* ---- Structured masks -------------------------------------------------------------------- */
+/* Several masks of one layer applied at once (a batched pruning curve: the input repeats the
+ * same images once per mask): x, y [groups * batch, c, inner] (y may be x),
+ * mask [groups, c] (0 removes a channel, 1 keeps it; any factor works),
+ * y[g*batch + i, ch, :] = mask[g, ch] * x[g*batch + i, ch, :]. */
+int rp_channel_mask_cpu(const float *x, float *y, const float *mask, int64_t groups, int64_t batch,
+                        int64_t c, int64_t inner);
+
 /* ---- CUDA twins (same arguments + stream). Return RP_ERR_NO_CUDA in a build without nvcc. */
 /* These live in librelprune_cuda, which needs librelprune_native beside it.                */
 

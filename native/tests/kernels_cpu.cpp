@@ -427,6 +427,30 @@ static void test_lrp_max_pool_winners() {
     }
 }
 
+static void test_channel_mask() {
+    struct MaskShape { int64_t groups, batch, c, inner; };
+    const MaskShape shapes[] = {{1, 1, 1, 1}, {3, 2, 5, 7}, {20, 4, 6, 1}, {2, 3, 33, 129}};
+    for (const MaskShape &s : shapes) {
+        const int64_t n = s.groups * s.batch * s.c * s.inner;
+        std::vector<float> x = uniform(rng, n, -3.0f, 3.0f), y(n);
+        std::vector<float> mask(s.groups * s.c);
+        std::bernoulli_distribution keep(0.6);
+        for (float &m : mask) m = keep(rng) ? 1.0f : 0.0f;
+        mask[0] = 0.5f; // any factor, not just 0/1
+        std::vector<double> ref(n);
+        for (int64_t g = 0; g < s.groups; g++)
+            for (int64_t i = 0; i < s.batch; i++)
+                for (int64_t ch = 0; ch < s.c; ch++)
+                    for (int64_t e = 0; e < s.inner; e++) {
+                        const int64_t at = ((g * s.batch + i) * s.c + ch) * s.inner + e;
+                        ref[at] = (double)mask[g * s.c + ch] * x[at];
+                    }
+        const std::string shape = fmt("groups=%lld batch=%lld c=%lld inner=%lld", (long long)s.groups, (long long)s.batch, (long long)s.c, (long long)s.inner);
+        check("rp_channel_mask_cpu", shape, rp_channel_mask_cpu(x.data(), y.data(), mask.data(), s.groups, s.batch, s.c, s.inner), y.data(), ref);
+        check("rp_channel_mask_cpu", shape + " in-place", rp_channel_mask_cpu(x.data(), x.data(), mask.data(), s.groups, s.batch, s.c, s.inner), x.data(), ref);
+    }
+}
+
 static void test_invalid_arguments() {
     float buf[64] = {0};
     float *p = buf;
@@ -471,6 +495,8 @@ static void test_invalid_arguments() {
     expect_invalid("rp_lrp_ratio_cpu", "eps", "NaN eps", rp_lrp_ratio_cpu(p, p, nullptr, p, 3, NAN));
     expect_invalid("rp_lrp_max_pool2d_winners_cpu", "out", "NULL out", rp_lrp_max_pool2d_winners_cpu(p, p, nullptr, 1, 1, 5, 5, 3, 3, 2, 2, 1, 1, 3, 3));
     expect_invalid("rp_lrp_max_pool2d_winners_cpu", "oh", "wrong oh", rp_lrp_max_pool2d_winners_cpu(p, p, p, 1, 1, 5, 5, 3, 3, 2, 2, 1, 1, 2, 3));
+    expect_invalid("rp_channel_mask_cpu", "mask", "NULL mask", rp_channel_mask_cpu(p, p, nullptr, 2, 1, 3, 1));
+    expect_invalid("rp_channel_mask_cpu", "groups", "negative groups", rp_channel_mask_cpu(p, p, p, -2, 1, 3, 1));
     expect_invalid("rp_lrp_ratio_cpu", "den", "NULL den", rp_lrp_ratio_cpu(p, nullptr, nullptr, p, 3, 0.0));
 
     // empty tensors are fine, and need no storage
@@ -503,6 +529,7 @@ int main() {
     test_lrp_combine();
     test_lrp_ratio();
     test_lrp_max_pool_winners();
+    test_channel_mask();
     test_invalid_arguments();
     return tally.finish();
 }

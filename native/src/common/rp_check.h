@@ -264,4 +264,15 @@ inline int check_lrp_ratio(const char *fn, const float *num, const float *den, c
     return a.status();
 }
 
+// x, y: [groups * batch, c, inner]; mask: [groups, c]
+inline int check_channel_mask(const char *fn, const float *x, const float *y, const float *mask,
+                              int64_t groups, int64_t batch, int64_t c, int64_t inner) {
+    Args a(fn);
+    int64_t n, nm;
+    a.nonneg("groups", groups).nonneg("batch", batch).nonneg("c", c).nonneg("inner", inner);
+    a.numel(&n, "x", {groups, batch, c, inner}).numel(&nm, "mask", {groups, c});
+    a.ptr("x", x, n).ptr("y", y, n).ptr("mask", mask, nm);
+    return a.status();
+}
+
 } // namespace rp

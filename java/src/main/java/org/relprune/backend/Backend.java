@@ -75,6 +75,13 @@ public interface Backend extends AutoCloseable {
     Tensor selectToken(Tensor x, int index);
 
     /**
+     * Several channel masks at once (a batched pruning curve: the batch holds the same images
+     * once per mask): x [groups * batch, c, ...], mask [groups, c] ->
+     * y[g * batch + i, ch, ...] = mask[g, ch] * x[g * batch + i, ch, ...].
+     */
+    Tensor channelMask(Tensor x, Tensor mask);
+
+    /**
      * A scope for one unit of work (a batch): native temporaries the backend made inside it are freed
      * when it closes, instead of waiting for the garbage collector (which does not see their size).
      * Tensors that must outlive it are copied out first (e.g. downloaded).

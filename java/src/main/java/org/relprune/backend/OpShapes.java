@@ -68,6 +68,17 @@ public final class OpShapes {
                 "weight " + gamma.shape() + " and bias " + beta.shape() + " must be " + d + " for input " + x.shape());
     }
 
+    /** Returns the number of mask groups; x [groups * batch, c, ...], mask [groups, c]. */
+    public static long channelMask(Tensor x, Tensor mask) {
+        Shape xs = x.shape();
+        Shape ms = mask.shape();
+        require(xs.rank() >= 2 && ms.rank() == 2 && ms.dim(1) == xs.dim(1), "channelMask",
+                "mask " + ms + " must be [groups, " + (xs.rank() >= 2 ? xs.dim(1) : "c") + "] for input " + xs);
+        require(ms.dim(0) > 0 && xs.dim(0) % ms.dim(0) == 0, "channelMask",
+                "the batch of " + xs + " is not a whole number of copies for " + ms.dim(0) + " masks");
+        return ms.dim(0);
+    }
+
     public static Shape pool2d(String op, Tensor x, Pool2dSpec s) {
         Shape xs = x.shape();
         require(xs.rank() == 4, op, "input " + xs + " must be 4-d");

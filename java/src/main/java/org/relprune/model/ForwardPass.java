@@ -18,16 +18,33 @@ public final class ForwardPass {
 
     /** Returns the output node's tensor (owned by the caller's scope); the input is not closed. */
     public static Tensor run(Graph graph, Weights weights, Backend backend, Tensor input) {
-        return run(graph, input, (layer, in) -> layer.forward(backend, in, weights));
+        return run(graph, input, (node, in) -> node.layer().forward(backend, in, weights));
+    }
+
+    /** What replaces a node's output before its readers see it (e.g. a structured mask); return the output itself to keep it. */
+    public interface NodeHook {
+        Tensor after(Node node, Tensor output);
+    }
+
+    /** {@link #run(Graph, Weights, Backend, Tensor)} with every node's output passed through {@code hook}. */
+    public static Tensor run(Graph graph, Weights weights, Backend backend, Tensor input, NodeHook hook) {
+        return run(graph, input, (node, in) -> {
+            Tensor out = node.layer().forward(backend, in, weights);
+            Tensor replaced = hook.after(node, out);
+            if (replaced != out) {
+                out.close();
+            }
+            return replaced;
+        });
     }
 
     /** The same in training mode (BatchNorm on batch statistics), recorded by the backend's autograd. */
     public static Tensor runTraining(Graph graph, Weights weights, TrainingBackend backend, Tensor input) {
-        return run(graph, input, (layer, in) -> layer.forwardTraining(backend, in, weights));
+        return run(graph, input, (node, in) -> node.layer().forwardTraining(backend, in, weights));
     }
 
     private interface NodeRunner {
-        Tensor apply(Layer layer, List<Tensor> inputs);
+        Tensor apply(Node node, List<Tensor> inputs);
     }
 
     private static Tensor run(Graph graph, Tensor input, NodeRunner runner) {
@@ -50,7 +67,7 @@ public final class ForwardPass {
                     in.add(values[j]);
                 }
                 try {
-                    values[i] = runner.apply(node.layer(), in);
+                    values[i] = runner.apply(node, in);
                 } catch (RuntimeException e) {
                     throw new IllegalStateException(graph.name() + ": node " + node.name() + " (" + node.layer().kind() + "): " + e.getMessage(), e);
                 }

@@ -24,6 +24,21 @@ public final class AutogradBackend extends LibtorchBackend implements TrainingBa
     }
 
     @Override
+    public Tensor channelMask(Tensor x, Tensor mask) {
+        long groups = org.relprune.backend.OpShapes.channelMask(x, mask);
+        long[] dims = x.shape().dims();
+        long[] view = new long[dims.length + 1];
+        view[0] = groups;
+        view[1] = dims[0] / groups;
+        System.arraycopy(dims, 1, view, 2, dims.length - 1);
+        long[] maskView = new long[view.length];
+        java.util.Arrays.fill(maskView, 1);
+        maskView[0] = groups;
+        maskView[2] = dims[1];
+        return wrap(t(x).view(view).mul(t(mask).view(maskView)).view(dims));
+    }
+
+    @Override
     public Tensor channelAffine(Tensor x, Tensor scale, Tensor shift, boolean relu) {
         OpShapes.channelAffine(x, scale, shift);
         long[] view = new long[x.shape().rank()];

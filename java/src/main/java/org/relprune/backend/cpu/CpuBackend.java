@@ -51,6 +51,16 @@ public final class CpuBackend extends LibtorchBackend {
     }
 
     @Override
+    public Tensor channelMask(Tensor x, Tensor mask) {
+        long groups = OpShapes.channelMask(x, mask);
+        Shape s = x.shape();
+        Tensor y = empty(s);
+        NativeStatus.check(NativeKernels.rp_channel_mask_cpu(p(x), p(y), p(mask), groups, s.dim(0) / groups, s.dim(1), s.numelFrom(2)),
+                "rp_channel_mask_cpu");
+        return y;
+    }
+
+    @Override
     public Tensor relu(Tensor x) {
         Tensor y = empty(x.shape());
         NativeStatus.check(NativeKernels.rp_relu_cpu(p(x), p(y), x.numel()), "rp_relu_cpu");

@@ -524,6 +524,11 @@ public final class CudaBackend implements Backend {
     // ---- our kernels ---------------------------------------------------------------------
 
     @Override
+    public Tensor channelMask(Tensor x, Tensor mask) {
+        throw new UnsupportedOperationException("structured channel masks are not built for the CUDA backend yet: use --device cpu");
+    }
+
+    @Override
     public Tensor channelAffine(Tensor x, Tensor scale, Tensor shift, boolean relu) {
         checkOpen();
         OpShapes.channelAffine(x, scale, shift);

@@ -1,4 +1,4 @@
-package org.relprune.io.safetensors;
+package org.relprune.io;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -17,19 +17,30 @@ import java.util.concurrent.ThreadLocalRandom;
  * is fsynced, and is then renamed over the target atomically. On any failure the temporary file
  * is deleted and the target is left untouched.
  */
-final class AtomicFileWrite {
+public final class AtomicFileWrite {
     private static final int NAME_ATTEMPTS = 16;
 
     /** Writes the whole body to the channel (which is positioned at 0). */
     @FunctionalInterface
-    interface Body {
+    public interface Body {
         void writeTo(FileChannel channel) throws IOException;
     }
 
     private AtomicFileWrite() {
     }
 
-    static void write(Path target, Body body) throws IOException {
+    /** Text as UTF-8. */
+    public static void writeString(Path target, String text) throws IOException {
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        write(target, c -> {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) {
+                c.write(b);
+            }
+        });
+    }
+
+    public static void write(Path target, Body body) throws IOException {
         Path absolute = target.toAbsolutePath();
         Path directory = absolute.getParent();
         if (directory == null || absolute.getFileName() == null) {

@@ -1,5 +1,7 @@
 package org.relprune.io.safetensors;
 
+import org.relprune.io.AtomicFileWrite;
+
 import com.google.gson.stream.JsonWriter;
 import java.io.IOException;
 import java.io.StringWriter;

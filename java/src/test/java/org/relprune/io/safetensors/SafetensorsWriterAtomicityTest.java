@@ -1,5 +1,7 @@
 package org.relprune.io.safetensors;
 
+import org.relprune.io.AtomicFileWrite;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,0 +1,64 @@
+package org.relprune.prune;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.relprune.model.Graph;
+import org.relprune.model.Node;
+import org.relprune.model.layers.AttentionCore;
+import org.relprune.model.layers.BatchNorm2d;
+import org.relprune.model.layers.Conv2d;
+import org.relprune.model.layers.Linear;
+
+/** The prunable layers of a graph for a component kind, in model order. */
+public final class Components {
+    private Components() {
+    }
+
+    public static List<PrunableLayer> of(Graph g, ComponentKind kind) {
+        if (g.nodes().stream().anyMatch(n -> n.layer() instanceof AttentionCore)) {
+            throw new IllegalArgumentException(g.name() + " is a vision transformer: pruning its MLP neurons or heads is not built yet");
+        }
+        int[] readers = g.consumerCounts();
+        List<PrunableLayer> layers = new ArrayList<>();
+        Node classifier = null;
+        for (Node n : g.nodes()) {
+            if (n.layer() instanceof Linear) {
+                classifier = n;
+            }
+        }
+        for (Node n : g.nodes()) {
+            if (kind == ComponentKind.CHANNELS && n.layer() instanceof Conv2d c) {
+                String mask = n.name();
+                Node after = soleReader(g, n, readers);
+                if (after != null && after.layer() instanceof BatchNorm2d) {
+                    mask = after.name(); // a channel is removed after its BatchNorm (the shift would revive it)
+                }
+                layers.add(new PrunableLayer(n.name(), mask, c.weight(), (int) n.shape().dim(0)));
+            } else if (kind == ComponentKind.LINEAR && n.layer() instanceof Linear l && n != classifier) {
+                layers.add(new PrunableLayer(n.name(), n.name(), l.weight(), (int) n.shape().dim(-1)));
+            }
+        }
+        if (layers.isEmpty()) {
+            throw new IllegalArgumentException(g.name() + " has no " + (kind == ComponentKind.CHANNELS
+                    ? "Conv2d layer to prune (try --components linear)" : "hidden Linear layer to prune (the classifier is never pruned)"));
+        }
+        return layers;
+    }
+
+    private static Node soleReader(Graph g, Node n, int[] readers) {
+        if (readers[n.index()] != 1) {
+            return null;
+        }
+        for (Node m : g.nodes()) {
+            if (m.inputs().contains(n.index())) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /** Total number of components. */
+    public static int total(List<PrunableLayer> layers) {
+        return layers.stream().mapToInt(PrunableLayer::count).sum();
+    }
+}

@@ -1,0 +1,64 @@
+package org.relprune.prune;
+
+import com.google.gson.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import org.relprune.lrp.Attribution;
+import org.relprune.lrp.Attributor;
+import org.relprune.lrp.composite.Composite;
+import org.relprune.model.Model;
+import org.relprune.tensor.HostTensor;
+import org.relprune.tensor.TensorScope;
+
+/**
+ * Pruning by explaining (SPEC "Pruning by explaining"): relevance for one-hot(true label) with a
+ * composite; a conv channel scores the sum over reference samples of |sum over H, W of R| at its
+ * output (BatchNorm folded), or the signed sum with {@code signed}. The reference set is
+ * explained in chunks of {@code batch} images.
+ */
+public record LrpCriterion(Composite composite, boolean signed, int batch) implements Criterion {
+    @Override
+    public String name() {
+        return "lrp";
+    }
+
+    @Override
+    public List<double[]> score(Model model, List<PrunableLayer> layers, ReferenceSet reference) {
+        List<double[]> scores = new ArrayList<>();
+        for (PrunableLayer l : layers) {
+            scores.add(new double[l.count()]);
+        }
+        for (int from = 0; from < reference.size(); from += batch) {
+            int to = Math.min(reference.size(), from + batch);
+            int[] targets = java.util.Arrays.copyOfRange(reference.labels(), from, to);
+            try (TensorScope scope = TensorScope.open();
+                 Attributor a = new Attributor(model, model.backend().upload(reference.slice(from, to)))) {
+                Attribution r = a.explain(composite, targets);
+                for (int k = 0; k < layers.size(); k++) {
+                    PrunableLayer l = layers.get(k);
+                    HostTensor ch = r.channels().get(l.layer());
+                    if (ch == null) {
+                        throw new IllegalArgumentException("LRP gives no relevance read-out for " + l.layer()
+                                + " (the lrp criterion scores conv channels; use --components channels)");
+                    }
+                    double[] s = scores.get(k);
+                    for (int i = 0; i < to - from; i++) {
+                        for (int c = 0; c < l.count(); c++) {
+                            double v = ch.data()[i * l.count() + c];
+                            s[c] += signed ? v : Math.abs(v);
+                        }
+                    }
+                }
+            }
+        }
+        return scores;
+    }
+
+    @Override
+    public JsonObject settings() {
+        JsonObject o = new JsonObject();
+        o.addProperty("composite", composite.spec());
+        o.addProperty("signed", signed);
+        return o;
+    }
+}

@@ -1,0 +1,41 @@
+package org.relprune.prune;
+
+import java.util.List;
+import java.util.function.IntConsumer;
+import org.relprune.io.data.ImageDataset;
+import org.relprune.model.Model;
+
+/**
+ * One pruning curve: score the components on the reference set, rank them, and evaluate every
+ * rate on the validation split (what a search optimizes) and the test split (the figures that
+ * are reported; the pruning never saw it).
+ *
+ * @param classes  a restricted task (only these classes' logits compete), or null for all
+ * @param maxBatch images x rates per forward pass of the curve evaluation
+ */
+public record PruningJob(Criterion criterion, ComponentKind components, Rates rates, boolean globalRanking, boolean normalizePerLayer,
+                         int[] classes, int maxBatch) {
+
+    /** The scores, the plan and the two curves. */
+    public record Result(List<PrunableLayer> layers, List<double[]> scores, PruningPlan plan, double[] validation, double[] test,
+                         double scoringSeconds, double evaluationSeconds) {
+    }
+
+    /** Receives progress: phase name and images done (of the given total). */
+    public interface Listener {
+        IntConsumer phase(String name, int total);
+    }
+
+    public Result run(Model model, ReferenceSet reference, ImageDataset validation, ImageDataset test, Listener listener) {
+        List<PrunableLayer> layers = Components.of(model.graph(), components);
+        long t0 = System.nanoTime();
+        List<double[]> scores = criterion.score(model, layers, reference);
+        long t1 = System.nanoTime();
+        PruningPlan plan = PruningPlan.build(layers, scores, rates, globalRanking, normalizePerLayer);
+        double[] val = CurveEvaluator.accuracy(model, plan, validation, classes, maxBatch,
+                listener.phase("validation curve", validation.size()));
+        double[] tst = CurveEvaluator.accuracy(model, plan, test, classes, maxBatch, listener.phase("test curve", test.size()));
+        long t2 = System.nanoTime();
+        return new Result(layers, scores, plan, val, tst, (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+    }
+}

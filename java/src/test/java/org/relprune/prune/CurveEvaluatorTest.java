@@ -1,0 +1,163 @@
+package org.relprune.prune;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.relprune.backend.cpu.CpuBackend;
+import org.relprune.io.data.ImageDataset;
+import org.relprune.model.ForwardPass;
+import org.relprune.model.Graph;
+import org.relprune.model.Model;
+import org.relprune.model.RandomWeights;
+import org.relprune.model.zoo.ModelZoo;
+import org.relprune.tensor.HostTensor;
+import org.relprune.tensor.Shape;
+import org.relprune.tensor.TensorScope;
+
+/**
+ * The batched curve evaluation (rates x images in one pass, structured masks) against the
+ * plain way: per rate, a copy of the weights with the pruned filters and biases set to zero,
+ * evaluated image by image with an ordinary forward pass.
+ */
+class CurveEvaluatorTest {
+    private static CpuBackend backend;
+
+    @BeforeAll
+    static void open() {
+        backend = new CpuBackend();
+    }
+
+    @AfterAll
+    static void close() {
+        backend.close();
+    }
+
+    private static ImageDataset data(Shape sample, int n, int classes, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] px = new float[(int) (n * sample.numel())];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (float) rng.nextDouble(-1, 1);
+        }
+        int[] labels = new int[n];
+        List<String> names = new ArrayList<>();
+        for (int c = 0; c < classes; c++) {
+            names.add(Integer.toString(c));
+        }
+        for (int i = 0; i < n; i++) {
+            labels[i] = rng.nextInt(classes);
+        }
+        return ImageDataset.of(px, labels, sample, names, "random test images", true);
+    }
+
+    /** Accuracy per rate with pruned conv filters zeroed in the weights (LeNet-5 has no BatchNorm). */
+    private static double[] zeroedWeightsAccuracy(Graph g, Map<String, HostTensor> weights, PruningPlan plan, ImageDataset d, int[] classes) {
+        double[] acc = new double[plan.rates().size()];
+        for (int k = 0; k < acc.length; k++) {
+            Map<String, HostTensor> w = new LinkedHashMap<>(weights);
+            for (int l = 0; l < plan.layers().size(); l++) {
+                PrunableLayer layer = plan.layers().get(l);
+                float[] mask = plan.mask(k, l);
+                float[] wt = weights.get(layer.weight()).data().clone();
+                String biasName = layer.layer() + ".bias";
+                float[] b = weights.get(biasName).data().clone();
+                int per = wt.length / layer.count();
+                for (int c = 0; c < layer.count(); c++) {
+                    if (mask[c] == 0) {
+                        java.util.Arrays.fill(wt, c * per, (c + 1) * per, 0f);
+                        b[c] = 0f;
+                    }
+                }
+                w.put(layer.weight(), new HostTensor(weights.get(layer.weight()).shape(), wt));
+                w.put(biasName, new HostTensor(weights.get(biasName).shape(), b));
+            }
+            int correct = 0;
+            try (Model m = Model.load(g, w, backend)) {
+                for (int i = 0; i < d.size(); i++) {
+                    try (TensorScope s = TensorScope.open()) {
+                        float[] logits = backend.download(ForwardPass.run(g, m, backend, backend.upload(d.batch(new int[] {i})))).data();
+                        if (CurveEvaluator.argmax(logits, 0, logits.length, classes) == d.label(i)) {
+                            correct++;
+                        }
+                    }
+                }
+            }
+            acc[k] = correct / (double) d.size();
+        }
+        return acc;
+    }
+
+    @Test
+    void batchedMaskedPassesEqualZeroedWeightsRateByRate() {
+        Graph g = ModelZoo.resolve("lenet5");
+        Map<String, HostTensor> w = RandomWeights.generate(g, 8);
+        ImageDataset d = data(g.inputShape(), 37, 10, 4);
+        List<PrunableLayer> layers = Components.of(g, ComponentKind.CHANNELS);
+        assertEquals(List.of("conv1", "conv2"), layers.stream().map(PrunableLayer::layer).toList());
+        PruningPlan plan = PruningPlan.build(layers, new RandomCriterion(2).score(null, layers, null), Rates.parse("0,0.25,0.5,0.75,0.9"), true, false);
+        int[] restricted = {1, 4, 7};
+        try (Model m = Model.load(g, w, backend)) {
+            // chunks of 3 images x 5 rates: several passes, the last one partial
+            double[] batched = CurveEvaluator.accuracy(m, plan, d, null, 15, null);
+            assertArrayEquals(zeroedWeightsAccuracy(g, w, plan, d, null), batched, 0, "accuracy per rate");
+            double[] subset = CurveEvaluator.accuracy(m, plan, d, restricted, 1000, null);
+            assertArrayEquals(zeroedWeightsAccuracy(g, w, plan, d, restricted), subset, 0, "restricted task");
+            assertNotEquals(batched[0], subset[0], "the restriction changes the task");
+        }
+    }
+
+    @Test
+    void weightNormAndRandomCriteria() {
+        Graph g = ModelZoo.resolve("lenet5");
+        Map<String, HostTensor> w = RandomWeights.generate(g, 8);
+        List<PrunableLayer> layers = Components.of(g, ComponentKind.CHANNELS);
+        try (Model m = Model.load(g, w, backend)) {
+            List<double[]> l1 = new WeightNormCriterion(1).score(m, layers, null);
+            List<double[]> l2 = new WeightNormCriterion(2).score(m, layers, null);
+            float[] conv2 = w.get("conv2.weight").data();
+            int per = 6 * 5 * 5;
+            for (int c = 0; c < 16; c++) {
+                double a = 0;
+                double q = 0;
+                for (int i = 0; i < per; i++) {
+                    a += Math.abs(conv2[c * per + i]);
+                    q += (double) conv2[c * per + i] * conv2[c * per + i];
+                }
+                assertEquals(a, l1.get(1)[c], 1e-9 * a);
+                assertEquals(Math.sqrt(q), l2.get(1)[c], 1e-9 * a);
+            }
+        }
+        assertArrayEquals(new RandomCriterion(5).score(null, layers, null).get(1), new RandomCriterion(5).score(null, layers, null).get(1));
+        assertTrue(new RandomCriterion(5).score(null, layers, null).get(1)[0] != new RandomCriterion(6).score(null, layers, null).get(1)[0]);
+    }
+
+    @Test
+    void lrpScoresDoNotDependOnTheChunking() {
+        Graph g = ModelZoo.resolve("lenet5");
+        Map<String, HostTensor> w = RandomWeights.generate(g, 8);
+        ImageDataset d = data(g.inputShape(), 7, 10, 6);
+        int[] idx = {0, 1, 2, 3, 4, 5, 6};
+        ReferenceSet ref = new ReferenceSet(d.batch(idx), d.labels());
+        List<PrunableLayer> layers = Components.of(g, ComponentKind.CHANNELS);
+        try (Model m = Model.load(g, w, backend)) {
+            var composite = org.relprune.lrp.composite.Composites.named("epsilon_plus");
+            List<double[]> whole = new LrpCriterion(composite, false, 100).score(m, layers, ref);
+            List<double[]> chunked = new LrpCriterion(composite, false, 3).score(m, layers, ref);
+            for (int l = 0; l < layers.size(); l++) {
+                for (int c = 0; c < layers.get(l).count(); c++) {
+                    assertEquals(whole.get(l)[c], chunked.get(l)[c], 1e-5 * Math.abs(whole.get(l)[c]) + 1e-9);
+                    assertTrue(whole.get(l)[c] >= 0, "|R| scores are non-negative");
+                }
+            }
+        }
+    }
+}

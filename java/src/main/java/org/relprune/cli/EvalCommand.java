@@ -1,7 +1,6 @@
 package org.relprune.cli;
 
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -14,7 +13,6 @@ import org.relprune.io.data.PreparedData;
 import org.relprune.model.Graph;
 import org.relprune.model.Model;
 import org.relprune.model.train.Accuracy;
-import org.relprune.model.train.Checkpoint;
 import org.relprune.model.train.Evaluator;
 import org.relprune.model.zoo.ModelZoo;
 import picocli.CommandLine.Command;
@@ -45,22 +43,7 @@ final class EvalCommand implements Callable<Integer> {
         Graph graph = ModelZoo.resolve(arch);
         ImageDataset raw = Datasets.open(data);
         TrainCommand.checkFits(graph, raw);
-        JsonObject sidecar = Checkpoint.sidecarOf(weights);
-        double val = 0.1;
-        double tst = 0.1;
-        long seed = 0;
-        float[][] stats = null;
-        if (sidecar != null && sidecar.has("split")) {
-            JsonObject s = sidecar.getAsJsonObject("split");
-            val = s.get("validation").getAsDouble();
-            tst = s.get("test").getAsDouble();
-            seed = s.get("seed").getAsLong();
-        }
-        if (sidecar != null && sidecar.has("normalization")) {
-            JsonObject n = sidecar.getAsJsonObject("normalization");
-            stats = new float[][] {floats(n.getAsJsonArray("mean")), floats(n.getAsJsonArray("std"))};
-        }
-        PreparedData d = PreparedData.prepare(raw, val, tst, seed, stats);
+        PreparedData d = ModelSplits.prepare(weights, raw);
         ImageDataset target;
         if (split.equals("all")) {
             target = raw.normalized() ? raw : raw.normalized(d.mean(), d.std());
@@ -81,13 +64,5 @@ final class EvalCommand implements Callable<Integer> {
         o.addProperty("data", raw.source());
         spec.commandLine().getOut().println(new GsonBuilder().setPrettyPrinting().create().toJson(o));
         return 0;
-    }
-
-    private static float[] floats(JsonArray a) {
-        float[] f = new float[a.size()];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = a.get(i).getAsFloat();
-        }
-        return f;
     }
 }

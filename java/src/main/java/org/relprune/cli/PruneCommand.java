@@ -1,0 +1,255 @@
+package org.relprune.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.relprune.backend.Backend;
+import org.relprune.backend.Backends;
+import org.relprune.io.AtomicFileWrite;
+import org.relprune.io.WeightFiles;
+import org.relprune.io.data.Datasets;
+import org.relprune.io.data.ImageDataset;
+import org.relprune.io.data.PreparedData;
+import org.relprune.io.data.Sampling;
+import org.relprune.lrp.composite.Composites;
+import org.relprune.model.Graph;
+import org.relprune.model.Model;
+import org.relprune.model.layers.Conv2d;
+import org.relprune.model.zoo.ModelZoo;
+import org.relprune.prune.ComponentKind;
+import org.relprune.prune.Components;
+import org.relprune.prune.CurveMetrics;
+import org.relprune.prune.Criterion;
+import org.relprune.prune.LrpCriterion;
+import org.relprune.prune.PruningJob;
+import org.relprune.prune.RandomCriterion;
+import org.relprune.prune.Rates;
+import org.relprune.prune.ReferenceSet;
+import org.relprune.prune.WeightNormCriterion;
+import org.relprune.report.CurvePlot;
+import org.relprune.report.Provenance;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Prunes a trained model at every rate of a curve and writes DIR/curve.json and DIR/curve.png. */
+@Command(name = "prune", mixinStandardHelpOptions = true,
+        description = {"Score the components of a model with a criterion on a reference set (n images per class from the "
+                + "training split), mask the lowest-scored at each rate (nested masks, global ranking) and evaluate every rate "
+                + "in batched passes on the validation and test splits of the model's sidecar.",
+                "Writes DIR/curve.json (rates, accuracy as fractions on the test split, a_pr, auc, top_pr, the validation "
+                        + "curve, criterion, settings, provenance) and DIR/curve.png."})
+final class PruneCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--arch", required = true, paramLabel = "A") String arch;
+    @Option(names = "--weights", required = true, paramLabel = "W") Path weights;
+    @Option(names = "--data", required = true, paramLabel = "D") Path data;
+    @Option(names = "--criterion", required = true, paramLabel = "C", description = "lrp, random, l1 or l2.") String criterion;
+    @Option(names = "--composite", defaultValue = "epsilon_plus", paramLabel = "C",
+            description = "LRP composite (preset or spec string) for --criterion lrp (default: ${DEFAULT-VALUE}).") String composite;
+    @Option(names = "--components", paramLabel = "K", description = "channels (default for CNNs) or linear (hidden Linear neurons).")
+    String components;
+    @Option(names = "--grouping", defaultValue = "independent", paramLabel = "G",
+            description = "independent (default: every channel on its own, masking only). coupled is not built yet.") String grouping;
+    @Option(names = "--ranking", defaultValue = "global", paramLabel = "R", description = "global (default) or layer.") String ranking;
+    @Option(names = "--reference-per-class", defaultValue = "10", paramLabel = "N",
+            description = "Reference images per class from the training split (default: ${DEFAULT-VALUE}).") int perClass;
+    @Option(names = "--rates", paramLabel = "R", description = "Comma list or START:STOP:STEP, starting at 0 (default 0:0.95:0.05).")
+    String rates;
+    @Option(names = "--classes", paramLabel = "K", description = "Restricted task: the first K classes only.") Integer classes;
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Reference sampling and random-criterion seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+    @Option(names = "--signed", description = "LRP scores sum signed relevance instead of |relevance|.") boolean signed;
+    @Option(names = "--normalize", description = "Divide each layer's scores by their L1 norm before the global ranking.") boolean normalize;
+    @Option(names = "--batch", defaultValue = "1024", paramLabel = "B", description = "Images x rates per forward pass (default: ${DEFAULT-VALUE}).")
+    int batch;
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu", description = "Default: ${DEFAULT-VALUE} (pruning runs on the CPU backend today).")
+    String device;
+    @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+    @Option(names = "--force", description = "Replace an existing DIR/curve.json.") boolean force;
+
+    @Override
+    public Integer call() throws Exception {
+        JsonObject curve = run(new Settings(arch, weights, data, criterion, composite, components, grouping, ranking, perClass, rates, classes,
+                seed, signed, normalize, batch, device, out, force), new PrintWriter(spec.commandLine().getErr(), true));
+        spec.commandLine().getErr().printf("%s: a_pr %.4f, auc %.4f, top_pr %s on the test split; wrote %s%n", curve.get("criterion").getAsString(),
+                curve.get("a_pr").getAsDouble(), curve.get("auc").getAsDouble(), curve.get("top_pr"), out.resolve("curve.json"));
+        return 0;
+    }
+
+    /** Everything a prune run takes (shared with 'demo'). */
+    record Settings(String arch, Path weights, Path data, String criterion, String composite, String components, String grouping, String ranking,
+                    int perClass, String rates, Integer classes, long seed, boolean signed, boolean normalize, int batch, String device, Path out,
+                    boolean force) {
+    }
+
+    static JsonObject run(Settings s, PrintWriter err) throws Exception {
+        Path curveFile = s.out().resolve("curve.json");
+        if (Files.exists(curveFile) && !s.force()) {
+            throw new IllegalArgumentException(curveFile + " exists; pass --force to replace it");
+        }
+        if (!s.grouping().equals("independent")) {
+            throw new IllegalArgumentException("--grouping " + s.grouping() + " is not built yet (use independent)");
+        }
+        if (!s.ranking().equals("global") && !s.ranking().equals("layer")) {
+            throw new IllegalArgumentException("--ranking must be global or layer, not '" + s.ranking() + "'");
+        }
+        if (!s.device().equals("cpu")) {
+            throw new IllegalArgumentException("--device " + s.device() + ": pruning runs on the CPU backend only today (structured masks on CUDA are not built)");
+        }
+        if (s.perClass() < 1) {
+            throw new IllegalArgumentException("--reference-per-class must be >= 1");
+        }
+        if (s.batch() < 1) {
+            throw new IllegalArgumentException("--batch must be >= 1");
+        }
+        Rates r = s.rates() == null ? Rates.standard() : Rates.parse(s.rates());
+        if (r.values().get(0).signum() != 0) {
+            throw new IllegalArgumentException("--rates must start at 0 (the unpruned accuracy that top_pr refers to)");
+        }
+        Graph graph = ModelZoo.resolve(s.arch());
+        ComponentKind kind = s.components() != null ? ComponentKind.parse(s.components())
+                : graph.nodes().stream().anyMatch(n -> n.layer() instanceof Conv2d) ? ComponentKind.CHANNELS : ComponentKind.LINEAR;
+        Criterion c = switch (s.criterion()) {
+            case "lrp" -> new LrpCriterion(Composites.named(s.composite()), s.signed(), 32);
+            case "random" -> new RandomCriterion(s.seed());
+            case "l1" -> new WeightNormCriterion(1);
+            case "l2" -> new WeightNormCriterion(2);
+            case "taylor", "activation", "ig" -> throw new IllegalArgumentException("--criterion " + s.criterion() + " is not built yet (use lrp, random, l1 or l2)");
+            default -> throw new IllegalArgumentException("unknown --criterion '" + s.criterion() + "' (use lrp, random, l1 or l2)");
+        };
+        ImageDataset raw = Datasets.open(s.data());
+        TrainCommand.checkFits(graph, raw);
+        if (raw.normalized()) {
+            throw new IllegalArgumentException(s.data() + " is a tensor dataset: pruning with a tensor dataset as --data is not built yet (use the raw images)");
+        }
+        PreparedData d = ModelSplits.prepare(s.weights(), raw);
+        int[] allowed = null;
+        ImageDataset train = d.train();
+        ImageDataset val = d.validation();
+        ImageDataset test = d.test();
+        if (s.classes() != null) {
+            if (s.classes() < 2 || s.classes() > raw.numClasses()) {
+                throw new IllegalArgumentException("--classes " + s.classes() + " must be in [2, " + raw.numClasses() + "]");
+            }
+            allowed = Sampling.firstClasses(s.classes(), raw.numClasses());
+            train = train.subset(Sampling.classSubset(train.labels(), all(train.size()), allowed));
+            val = val.subset(Sampling.classSubset(val.labels(), all(val.size()), allowed));
+            test = test.subset(Sampling.classSubset(test.labels(), all(test.size()), allowed));
+        }
+        int[] refIdx = Sampling.perClass(train.labels(), all(train.size()), s.perClass(), s.seed());
+        int[] refLabels = new int[refIdx.length];
+        for (int i = 0; i < refIdx.length; i++) {
+            refLabels[i] = train.label(refIdx[i]);
+        }
+        ReferenceSet reference = new ReferenceSet(train.batch(refIdx), refLabels);
+        PruningJob job = new PruningJob(c, kind, r, s.ranking().equals("global"), s.normalize(), allowed, s.batch());
+        err.printf("prune %s with %s: %d reference images, %d validation / %d test images, %d rates%n", graph.name(), c.name(),
+                reference.size(), val.size(), test.size(), r.size());
+        PruningJob.Result res;
+        long started = System.nanoTime();
+        try (Backend backend = Backends.open(s.device(), new java.io.PrintStream(System.err, true));
+             Model model = Model.load(graph, WeightFiles.read(s.weights()), backend)) {
+            Progress[] open = new Progress[1];
+            try {
+                res = job.run(model, reference, val, test, (phase, total) -> {
+                    if (open[0] != null) {
+                        open[0].close();
+                    }
+                    open[0] = new Progress(phase, total);
+                    return open[0]::step;
+                });
+            } finally {
+                if (open[0] != null) {
+                    open[0].close();
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        double[] rd = r.asDoubles();
+        CurveMetrics mt = CurveMetrics.of(rd, res.test());
+        CurveMetrics mv = CurveMetrics.of(rd, res.validation());
+        JsonObject o = new JsonObject();
+        o.addProperty("criterion", c.name());
+        if (c instanceof LrpCriterion) {
+            o.addProperty("composite", s.composite());
+        }
+        o.add("settings", c.settings());
+        o.addProperty("components", kind.option());
+        o.addProperty("total_components", Components.total(res.layers()));
+        o.addProperty("grouping", s.grouping());
+        o.addProperty("ranking", s.ranking());
+        o.addProperty("split", "test");
+        o.add("rates", array(rd));
+        JsonArray pruned = new JsonArray();
+        for (int k = 0; k < r.size(); k++) {
+            pruned.add(res.plan().pruned(k));
+        }
+        o.add("pruned", pruned);
+        o.add("accuracy", array(res.test()));
+        o.addProperty("a_pr", mt.aPr());
+        o.addProperty("auc", mt.auc());
+        o.addProperty("top_pr", mt.topPr());
+        JsonObject v = new JsonObject();
+        v.add("accuracy", array(res.validation()));
+        v.addProperty("a_pr", mv.aPr());
+        v.addProperty("auc", mv.auc());
+        v.addProperty("top_pr", mv.topPr());
+        o.add("validation", v);
+        JsonObject ref = new JsonObject();
+        ref.addProperty("per_class", s.perClass());
+        ref.addProperty("samples", reference.size());
+        ref.addProperty("seed", s.seed());
+        o.add("reference", ref);
+        if (s.classes() != null) {
+            o.addProperty("classes", s.classes());
+        }
+        JsonObject p = new JsonObject();
+        p.addProperty("arch", s.arch());
+        p.addProperty("model", graph.name());
+        p.addProperty("weights", s.weights().toString());
+        p.addProperty("data", raw.source());
+        p.addProperty("device", s.device());
+        p.addProperty("date", Instant.now().toString());
+        p.addProperty("seconds", seconds);
+        p.addProperty("scoring_seconds", res.scoringSeconds());
+        p.addProperty("evaluation_seconds", res.evaluationSeconds());
+        p.add("versions", Provenance.versions());
+        o.add("provenance", p);
+        Files.createDirectories(s.out());
+        AtomicFileWrite.writeString(curveFile, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(o) + "\n");
+        CurvePlot.write(s.out().resolve("curve.png"), graph.name() + ": " + label(o),
+                List.of(new CurvePlot.Series(label(o) + String.format(" (a_pr %.3f)", mt.aPr()), rd, res.test())));
+        return o;
+    }
+
+    /** "lrp (epsilon_plus)", "l1", "random". */
+    static String label(JsonObject curve) {
+        String c = curve.get("criterion").getAsString();
+        return curve.has("composite") ? c + " (" + curve.get("composite").getAsString() + ")" : c;
+    }
+
+    private static int[] all(int n) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = i;
+        }
+        return a;
+    }
+
+    private static JsonArray array(double[] v) {
+        JsonArray a = new JsonArray();
+        for (double x : v) {
+            a.add(x);
+        }
+        return a;
+    }
+}

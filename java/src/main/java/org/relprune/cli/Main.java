@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** The relprune command line. */
 @Command(name = "relprune", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Structured pruning of deep networks by Layer-wise Relevance Propagation.",
-        subcommands = {InfoCommand.class, ForwardCommand.class, TrainCommand.class, EvalCommand.class, ExplainCommand.class, PruneCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, ForwardCommand.class, TrainCommand.class, EvalCommand.class, ExplainCommand.class, PruneCommand.class, ReportCommand.class,
+                DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,94 @@
+package org.relprune.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `relprune prune`, `report` and `demo` on the committed MNIST, end to end. */
+class PruneCliTest {
+    private static final String MNIST = Path.of("..", "data", "mnist").toString();
+
+    private static JsonObject curve(Path dir) throws Exception {
+        return JsonParser.parseString(Files.readString(dir.resolve("curve.json"))).getAsJsonObject();
+    }
+
+    @Test
+    void pruneWritesACurveThatAgreesWithEvalAndCountsExactly(@TempDir Path tmp) throws Exception {
+        Path model = tmp.resolve("lenet");
+        Cli train = Cli.run("train", "--arch", "lenet5", "--data", MNIST, "--epochs", "1", "--out", model.toString());
+        assertEquals(0, train.exitCode(), train.err());
+        String weights = model.resolve("model.safetensors").toString();
+        Cli eval = Cli.run("eval", "--arch", "lenet5", "--weights", weights, "--data", MNIST, "--device", "cpu");
+        double dense = JsonParser.parseString(eval.out()).getAsJsonObject().get("top1").getAsDouble();
+
+        Path out = tmp.resolve("lrp");
+        Cli prune = Cli.run("prune", "--arch", "lenet5", "--weights", weights, "--data", MNIST, "--criterion", "lrp", "--out", out.toString());
+        assertEquals(0, prune.exitCode(), prune.err());
+        JsonObject c = curve(out);
+        JsonArray rates = c.getAsJsonArray("rates");
+        JsonArray acc = c.getAsJsonArray("accuracy");
+        JsonArray pruned = c.getAsJsonArray("pruned");
+        assertEquals(20, rates.size());
+        assertEquals(22, c.get("total_components").getAsInt(), "LeNet-5: 6 + 16 conv channels");
+        double sum = 0;
+        for (int k = 0; k < 20; k++) {
+            assertEquals(k / 20.0, rates.get(k).getAsDouble(), 1e-12);
+            assertEquals(22 * k / 20, pruned.get(k).getAsInt(), "floor(22 k / 20) pruned at rate " + k + "/20");
+            double a = acc.get(k).getAsDouble();
+            assertTrue(a >= 0 && a <= 1, "accuracy is a fraction: " + a);
+            sum += a;
+        }
+        assertEquals(dense, acc.get(0).getAsDouble(), 1e-12, "rate 0 of the batched masked curve = eval's dense test accuracy");
+        assertEquals(sum / 20, c.get("a_pr").getAsDouble(), 1e-12);
+        assertEquals("lrp", c.get("criterion").getAsString());
+        assertEquals(20, c.getAsJsonObject("validation").getAsJsonArray("accuracy").size());
+        assertTrue(c.getAsJsonObject("provenance").getAsJsonObject("versions").has("java"));
+        assertTrue(Files.size(out.resolve("curve.png")) > 1000);
+
+        Path random = tmp.resolve("random");
+        assertEquals(0, Cli.run("prune", "--arch", "lenet5", "--weights", weights, "--data", MNIST, "--criterion", "random", "--seed", "3",
+                "--out", random.toString()).exitCode());
+        Path html = tmp.resolve("report.html");
+        Cli report = Cli.run("report", out.toString(), random.toString(), "--out", html.toString());
+        assertEquals(0, report.exitCode(), report.err());
+        String page = Files.readString(html);
+        assertTrue(page.contains("lrp (epsilon_plus)") && page.contains("random") && page.contains("data:image/png;base64,"), "report lists both runs");
+
+        Cli again = Cli.run("prune", "--arch", "lenet5", "--weights", weights, "--data", MNIST, "--criterion", "lrp", "--out", out.toString());
+        assertEquals(1, again.exitCode());
+        assertTrue(again.err().contains("--force"), again.err());
+        Cli bad = Cli.run("prune", "--arch", "lenet5", "--weights", weights, "--data", MNIST, "--criterion", "magic", "--out", tmp.resolve("x").toString());
+        assertTrue(bad.exitCode() == 1 && bad.err().contains("'magic'"), bad.err());
+        Cli badRates = Cli.run("prune", "--arch", "lenet5", "--weights", weights, "--data", MNIST, "--criterion", "l1", "--rates", "0.1,0.5",
+                "--out", tmp.resolve("y").toString());
+        assertTrue(badRates.exitCode() == 1 && badRates.err().contains("start at 0"), badRates.err());
+        Cli coupled = Cli.run("prune", "--arch", "lenet5", "--weights", weights, "--data", MNIST, "--criterion", "l1", "--grouping", "coupled",
+                "--out", tmp.resolve("z").toString());
+        assertTrue(coupled.exitCode() == 1 && coupled.err().contains("coupled"), coupled.err());
+        Cli notRun = Cli.run("report", tmp.resolve("nothing").toString(), "--out", tmp.resolve("r2.html").toString());
+        assertTrue(notRun.exitCode() == 1 && notRun.err().contains("curve.json"), notRun.err());
+    }
+
+    /** The README's main command: the demo trains, prunes with three criteria and reports; explaining beats random. */
+    @Test
+    void demoPrunesByExplainingBetterThanRandom(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("demo");
+        Cli demo = Cli.run("demo", "--out", out.toString(), "--data", MNIST);
+        assertEquals(0, demo.exitCode(), demo.err());
+        double lrp = curve(out.resolve("lrp")).get("a_pr").getAsDouble();
+        double random = curve(out.resolve("random")).get("a_pr").getAsDouble();
+        assertTrue(Files.isRegularFile(out.resolve("l1").resolve("curve.json")));
+        assertTrue(Files.isRegularFile(out.resolve("report.html")));
+        assertTrue(lrp > random + 0.05, "lrp a_pr " + lrp + " vs random " + random);
+        Cli cached = Cli.run("demo", "--out", out.toString(), "--data", MNIST);
+        assertEquals(0, cached.exitCode(), cached.err());
+        assertTrue(cached.err().contains("using the trained LeNet-5"), "the second run reuses the model: " + cached.err());
+    }
+}

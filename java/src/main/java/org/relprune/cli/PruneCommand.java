@@ -22,6 +22,7 @@ import org.relprune.model.Graph;
 import org.relprune.model.Model;
 import org.relprune.model.layers.Conv2d;
 import org.relprune.model.zoo.ModelZoo;
+import org.relprune.prune.ActivationCriterion;
 import org.relprune.prune.ComponentKind;
 import org.relprune.prune.Components;
 import org.relprune.prune.CurveMetrics;
@@ -52,7 +53,7 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--arch", required = true, paramLabel = "A") String arch;
     @Option(names = "--weights", required = true, paramLabel = "W") Path weights;
     @Option(names = "--data", required = true, paramLabel = "D") Path data;
-    @Option(names = "--criterion", required = true, paramLabel = "C", description = "lrp, random, l1 or l2.") String criterion;
+    @Option(names = "--criterion", required = true, paramLabel = "C", description = "lrp, random, l1, l2 or activation.") String criterion;
     @Option(names = "--composite", defaultValue = "epsilon_plus", paramLabel = "C",
             description = "LRP composite (preset or spec string) for --criterion lrp (default: ${DEFAULT-VALUE}).") String composite;
     @Option(names = "--components", paramLabel = "K", description = "channels (default for CNNs) or linear (hidden Linear neurons).")
@@ -123,8 +124,9 @@ final class PruneCommand implements Callable<Integer> {
             case "random" -> new RandomCriterion(s.seed());
             case "l1" -> new WeightNormCriterion(1);
             case "l2" -> new WeightNormCriterion(2);
-            case "taylor", "activation", "ig" -> throw new IllegalArgumentException("--criterion " + s.criterion() + " is not built yet (use lrp, random, l1 or l2)");
-            default -> throw new IllegalArgumentException("unknown --criterion '" + s.criterion() + "' (use lrp, random, l1 or l2)");
+            case "activation" -> new ActivationCriterion(64);
+            case "taylor", "ig" -> throw new IllegalArgumentException("--criterion " + s.criterion() + " is not built yet (use lrp, random, l1, l2 or activation)");
+            default -> throw new IllegalArgumentException("unknown --criterion '" + s.criterion() + "' (use lrp, random, l1, l2 or activation)");
         };
         ImageDataset raw = Datasets.open(s.data());
         TrainCommand.checkFits(graph, raw);

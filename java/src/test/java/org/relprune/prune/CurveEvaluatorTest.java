@@ -140,6 +140,45 @@ class CurveEvaluatorTest {
         assertTrue(new RandomCriterion(5).score(null, layers, null).get(1)[0] != new RandomCriterion(6).score(null, layers, null).get(1)[0]);
     }
 
+    /** Mean ReLU(conv1(x)) per channel, with the convolution written out in float64 (5x5, padding 2). */
+    @Test
+    void activationCriterionMatchesADirectConvolution() {
+        Graph g = ModelZoo.resolve("lenet5");
+        Map<String, HostTensor> w = RandomWeights.generate(g, 8);
+        ImageDataset d = data(g.inputShape(), 5, 10, 9);
+        ReferenceSet ref = new ReferenceSet(d.batch(new int[] {0, 1, 2, 3, 4}), d.labels());
+        List<PrunableLayer> layers = Components.of(g, ComponentKind.CHANNELS);
+        float[] k = w.get("conv1.weight").data();
+        float[] b = w.get("conv1.bias").data();
+        float[] x = ref.images().data();
+        double[] want = new double[6];
+        for (int n = 0; n < 5; n++) {
+            for (int c = 0; c < 6; c++) {
+                for (int i = 0; i < 28; i++) {
+                    for (int j = 0; j < 28; j++) {
+                        double z = b[c];
+                        for (int u = 0; u < 5; u++) {
+                            for (int v = 0; v < 5; v++) {
+                                int yi = i + u - 2;
+                                int xj = j + v - 2;
+                                if (yi >= 0 && yi < 28 && xj >= 0 && xj < 28) {
+                                    z += (double) k[c * 25 + u * 5 + v] * x[n * 784 + yi * 28 + xj];
+                                }
+                            }
+                        }
+                        want[c] += Math.max(0, z) / (5 * 784);
+                    }
+                }
+            }
+        }
+        try (Model m = Model.load(g, w, backend)) {
+            double[] got = new ActivationCriterion(2).score(m, layers, ref).get(0);
+            for (int c = 0; c < 6; c++) {
+                assertEquals(want[c], got[c], 1e-5 * Math.abs(want[c]) + 1e-7, "channel " + c);
+            }
+        }
+    }
+
     @Test
     void lrpScoresDoNotDependOnTheChunking() {
         Graph g = ModelZoo.resolve("lenet5");

@@ -1,0 +1,88 @@
+package org.relprune.prune;
+
+import com.google.gson.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.relprune.model.ForwardPass;
+import org.relprune.model.Graph;
+import org.relprune.model.Model;
+import org.relprune.model.Node;
+import org.relprune.model.layers.ReLU;
+import org.relprune.tensor.HostTensor;
+import org.relprune.tensor.TensorScope;
+
+/**
+ * Mean activation: each component's output averaged over the reference images and positions,
+ * after the layer's ReLU when one reads the masked node (else at the masked node itself).
+ */
+public record ActivationCriterion(int batch) implements Criterion {
+    @Override
+    public String name() {
+        return "activation";
+    }
+
+    @Override
+    public List<double[]> score(Model model, List<PrunableLayer> layers, ReferenceSet reference) {
+        Graph g = model.graph();
+        Map<String, Integer> at = new HashMap<>();
+        for (int l = 0; l < layers.size(); l++) {
+            at.put(observed(g, g.node(layers.get(l).maskNode())).name(), l);
+        }
+        List<double[]> sums = new ArrayList<>();
+        for (PrunableLayer l : layers) {
+            sums.add(new double[l.count()]);
+        }
+        long[] positions = new long[layers.size()];
+        for (int from = 0; from < reference.size(); from += batch) {
+            int to = Math.min(reference.size(), from + batch);
+            try (TensorScope scope = TensorScope.open()) {
+                ForwardPass.run(g, model, model.backend(), model.backend().upload(reference.slice(from, to)), (node, out) -> {
+                    Integer l = at.get(node.name());
+                    if (l != null) {
+                        HostTensor h = model.backend().download(out);
+                        int c = layers.get(l).count();
+                        int n = (int) h.shape().dim(0);
+                        int inner = h.data().length / (n * c);
+                        double[] s = sums.get(l);
+                        for (int i = 0; i < n; i++) {
+                            for (int ch = 0; ch < c; ch++) {
+                                int base = (i * c + ch) * inner;
+                                for (int e = 0; e < inner; e++) {
+                                    s[ch] += h.data()[base + e];
+                                }
+                            }
+                        }
+                        positions[l] += (long) n * inner;
+                    }
+                    return out;
+                });
+            }
+        }
+        for (int l = 0; l < layers.size(); l++) {
+            for (int c = 0; c < sums.get(l).length; c++) {
+                sums.get(l)[c] /= positions[l];
+            }
+        }
+        return sums;
+    }
+
+    /** The ReLU that is the sole reader of the masked node, or the node itself. */
+    private static Node observed(Graph g, Node mask) {
+        int[] readers = g.consumerCounts();
+        if (readers[mask.index()] == 1) {
+            for (Node m : g.nodes()) {
+                if (m.inputs().contains(mask.index()) && m.layer() instanceof ReLU) {
+                    return m;
+                }
+            }
+        }
+        return mask;
+    }
+
+    @Override
+    public JsonObject settings() {
+        return new JsonObject();
+    }
+}

@@ -61,8 +61,10 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--grouping", defaultValue = "independent", paramLabel = "G",
             description = "independent (default: every channel on its own, masking only). coupled is not built yet.") String grouping;
     @Option(names = "--ranking", defaultValue = "global", paramLabel = "R", description = "global (default) or layer.") String ranking;
-    @Option(names = "--reference-per-class", defaultValue = "10", paramLabel = "N",
-            description = "Reference images per class from the training split (default: ${DEFAULT-VALUE}).") int perClass;
+    @Option(names = "--reference-per-class", paramLabel = "N", description = "Reference images per class from the training split (default 10).")
+    Integer perClass;
+    @Option(names = "--reference", paramLabel = "F", description = "The reference images given explicitly (a dataset, e.g. a tensor "
+            + ".safetensors with images and labels), instead of --reference-per-class.") Path reference;
     @Option(names = "--rates", paramLabel = "R", description = "Comma list or START:STOP:STEP, starting at 0 (default 0:0.95:0.05).")
     String rates;
     @Option(names = "--classes", paramLabel = "K", description = "Restricted task: the first K classes only.") Integer classes;
@@ -79,16 +81,17 @@ final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JsonObject curve = run(new Settings(arch, weights, data, criterion, composite, components, grouping, ranking, perClass, rates, classes,
+        JsonObject curve = run(new Settings(arch, weights, data, criterion, composite, components, grouping, ranking, perClass, reference, rates, classes,
                 seed, signed, normalize, batch, device, out, force), new PrintWriter(spec.commandLine().getErr(), true));
-        spec.commandLine().getErr().printf("%s: a_pr %.4f, auc %.4f, top_pr %s on the test split; wrote %s%n", curve.get("criterion").getAsString(),
-                curve.get("a_pr").getAsDouble(), curve.get("auc").getAsDouble(), curve.get("top_pr"), out.resolve("curve.json"));
+        spec.commandLine().getErr().printf("%s: a_pr %.4f, auc %.4f, top_pr %s on the %s split; wrote %s%n", curve.get("criterion").getAsString(),
+                curve.get("a_pr").getAsDouble(), curve.get("auc").getAsDouble(), curve.get("top_pr"), curve.get("split").getAsString(),
+                out.resolve("curve.json"));
         return 0;
     }
 
     /** Everything a prune run takes (shared with 'demo'). */
     record Settings(String arch, Path weights, Path data, String criterion, String composite, String components, String grouping, String ranking,
-                    int perClass, String rates, Integer classes, long seed, boolean signed, boolean normalize, int batch, String device, Path out,
+                    Integer perClass, Path reference, String rates, Integer classes, long seed, boolean signed, boolean normalize, int batch, String device, Path out,
                     boolean force) {
     }
 
@@ -105,9 +108,6 @@ final class PruneCommand implements Callable<Integer> {
         }
         if (!s.device().equals("cpu")) {
             throw new IllegalArgumentException("--device " + s.device() + ": pruning runs on the CPU backend only today (structured masks on CUDA are not built)");
-        }
-        if (s.perClass() < 1) {
-            throw new IllegalArgumentException("--reference-per-class must be >= 1");
         }
         if (s.batch() < 1) {
             throw new IllegalArgumentException("--batch must be >= 1");
@@ -130,32 +130,65 @@ final class PruneCommand implements Callable<Integer> {
         };
         ImageDataset raw = Datasets.open(s.data());
         TrainCommand.checkFits(graph, raw);
-        if (raw.normalized()) {
-            throw new IllegalArgumentException(s.data() + " is a tensor dataset: pruning with a tensor dataset as --data is not built yet (use the raw images)");
+        ImageDataset train = null;
+        ImageDataset val = null;
+        ImageDataset test;
+        PreparedData d = null;
+        // a tensor dataset (already normalized) is the evaluation set as it is: one curve, no splits
+        boolean tensorData = raw.normalized();
+        if (tensorData) {
+            if (s.reference() == null) {
+                throw new IllegalArgumentException(s.data() + " is a tensor dataset (evaluated as it is, no training split to sample from): "
+                        + "give the reference images with --reference F");
+            }
+            test = raw;
+        } else {
+            d = ModelSplits.prepare(s.weights(), raw);
+            train = d.train();
+            val = d.validation();
+            test = d.test();
         }
-        PreparedData d = ModelSplits.prepare(s.weights(), raw);
+        if (s.reference() != null && s.perClass() != null) {
+            throw new IllegalArgumentException("give either --reference or --reference-per-class, not both");
+        }
         int[] allowed = null;
-        ImageDataset train = d.train();
-        ImageDataset val = d.validation();
-        ImageDataset test = d.test();
         if (s.classes() != null) {
             if (s.classes() < 2 || s.classes() > raw.numClasses()) {
                 throw new IllegalArgumentException("--classes " + s.classes() + " must be in [2, " + raw.numClasses() + "]");
             }
             allowed = Sampling.firstClasses(s.classes(), raw.numClasses());
-            train = train.subset(Sampling.classSubset(train.labels(), all(train.size()), allowed));
-            val = val.subset(Sampling.classSubset(val.labels(), all(val.size()), allowed));
-            test = test.subset(Sampling.classSubset(test.labels(), all(test.size()), allowed));
+            train = restrict(train, allowed);
+            val = restrict(val, allowed);
+            test = restrict(test, allowed);
         }
-        int[] refIdx = Sampling.perClass(train.labels(), all(train.size()), s.perClass(), s.seed());
-        int[] refLabels = new int[refIdx.length];
-        for (int i = 0; i < refIdx.length; i++) {
-            refLabels[i] = train.label(refIdx[i]);
+        ReferenceSet reference;
+        int perClass = s.perClass() == null ? 10 : s.perClass();
+        if (s.reference() != null) {
+            ImageDataset ref = Datasets.open(s.reference());
+            TrainCommand.checkFits(graph, ref);
+            if (!ref.normalized()) {
+                if (d == null) {
+                    throw new IllegalArgumentException("--reference " + s.reference() + " holds raw images but --data is a tensor dataset: "
+                            + "give the reference as a tensor dataset too (normalized like --data)");
+                }
+                ref = ref.normalized(d.mean(), d.std());
+            }
+            ref = restrict(ref, allowed);
+            reference = new ReferenceSet(ref.batch(all(ref.size())), ref.labels());
+        } else {
+            if (perClass < 1) {
+                throw new IllegalArgumentException("--reference-per-class must be >= 1");
+            }
+            int[] refIdx = Sampling.perClass(train.labels(), all(train.size()), perClass, s.seed());
+            int[] refLabels = new int[refIdx.length];
+            for (int i = 0; i < refIdx.length; i++) {
+                refLabels[i] = train.label(refIdx[i]);
+            }
+            reference = new ReferenceSet(train.batch(refIdx), refLabels);
         }
-        ReferenceSet reference = new ReferenceSet(train.batch(refIdx), refLabels);
         PruningJob job = new PruningJob(c, kind, r, s.ranking().equals("global"), s.normalize(), allowed, s.batch());
-        err.printf("prune %s with %s: %d reference images, %d validation / %d test images, %d rates%n", graph.name(), c.name(),
-                reference.size(), val.size(), test.size(), r.size());
+        err.printf("prune %s with %s: %d reference images, %s%d %s images, %d rates%n", graph.name(), c.name(), reference.size(),
+                val == null ? "" : val.size() + " validation / ", test.size(), tensorData ? "evaluation" : "test", r.size());
         PruningJob.Result res;
         long started = System.nanoTime();
         try (Backend backend = Backends.open(s.device(), new java.io.PrintStream(System.err, true));
@@ -178,7 +211,7 @@ final class PruneCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - started) / 1e9;
         double[] rd = r.asDoubles();
         CurveMetrics mt = CurveMetrics.of(rd, res.test());
-        CurveMetrics mv = CurveMetrics.of(rd, res.validation());
+
         JsonObject o = new JsonObject();
         o.addProperty("criterion", c.name());
         if (c instanceof LrpCriterion) {
@@ -189,7 +222,7 @@ final class PruneCommand implements Callable<Integer> {
         o.addProperty("total_components", Components.total(res.layers()));
         o.addProperty("grouping", s.grouping());
         o.addProperty("ranking", s.ranking());
-        o.addProperty("split", "test");
+        o.addProperty("split", tensorData ? "data" : "test");
         o.add("rates", array(rd));
         JsonArray pruned = new JsonArray();
         for (int k = 0; k < r.size(); k++) {
@@ -200,14 +233,21 @@ final class PruneCommand implements Callable<Integer> {
         o.addProperty("a_pr", mt.aPr());
         o.addProperty("auc", mt.auc());
         o.addProperty("top_pr", mt.topPr());
-        JsonObject v = new JsonObject();
-        v.add("accuracy", array(res.validation()));
-        v.addProperty("a_pr", mv.aPr());
-        v.addProperty("auc", mv.auc());
-        v.addProperty("top_pr", mv.topPr());
-        o.add("validation", v);
+        if (res.validation() != null) {
+            CurveMetrics mv = CurveMetrics.of(rd, res.validation());
+            JsonObject v = new JsonObject();
+            v.add("accuracy", array(res.validation()));
+            v.addProperty("a_pr", mv.aPr());
+            v.addProperty("auc", mv.auc());
+            v.addProperty("top_pr", mv.topPr());
+            o.add("validation", v);
+        }
         JsonObject ref = new JsonObject();
-        ref.addProperty("per_class", s.perClass());
+        if (s.reference() != null) {
+            ref.addProperty("file", s.reference().toString());
+        } else {
+            ref.addProperty("per_class", perClass);
+        }
         ref.addProperty("samples", reference.size());
         ref.addProperty("seed", s.seed());
         o.add("reference", ref);
@@ -237,6 +277,10 @@ final class PruneCommand implements Callable<Integer> {
     static String label(JsonObject curve) {
         String c = curve.get("criterion").getAsString();
         return curve.has("composite") ? c + " (" + curve.get("composite").getAsString() + ")" : c;
+    }
+
+    private static ImageDataset restrict(ImageDataset d, int[] classes) {
+        return d == null || classes == null ? d : d.subset(Sampling.classSubset(d.labels(), all(d.size()), classes));
     }
 
     private static int[] all(int n) {

@@ -26,14 +26,15 @@ public record PruningJob(Criterion criterion, ComponentKind components, Rates ra
         IntConsumer phase(String name, int total);
     }
 
+    /** {@code validation} may be null (a given evaluation set has no splits): then only {@code test} is evaluated. */
     public Result run(Model model, ReferenceSet reference, ImageDataset validation, ImageDataset test, Listener listener) {
         List<PrunableLayer> layers = Components.of(model.graph(), components);
         long t0 = System.nanoTime();
         List<double[]> scores = criterion.score(model, layers, reference);
         long t1 = System.nanoTime();
         PruningPlan plan = PruningPlan.build(layers, scores, rates, globalRanking, normalizePerLayer);
-        double[] val = CurveEvaluator.accuracy(model, plan, validation, classes, maxBatch,
-                listener.phase("validation curve", validation.size()));
+        double[] val = validation == null ? null
+                : CurveEvaluator.accuracy(model, plan, validation, classes, maxBatch, listener.phase("validation curve", validation.size()));
         double[] tst = CurveEvaluator.accuracy(model, plan, test, classes, maxBatch, listener.phase("test curve", test.size()));
         long t2 = System.nanoTime();
         return new Result(layers, scores, plan, val, tst, (t1 - t0) / 1e9, (t2 - t1) / 1e9);

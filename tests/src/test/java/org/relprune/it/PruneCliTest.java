@@ -72,6 +72,36 @@ class PruneCliTest {
         Cli coupled = Cli.run("prune", "--arch", "lenet5", "--weights", weights, "--data", MNIST, "--criterion", "l1", "--grouping", "coupled",
                 "--out", tmp.resolve("z").toString());
         assertTrue(coupled.exitCode() == 1 && coupled.err().contains("coupled"), coupled.err());
+        // a tensor dataset is the evaluation set as it is; the reference then comes from --reference
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(1);
+        float[] px = new float[64 * 784];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (float) rng.nextDouble(-0.5, 2.5);
+        }
+        float[] labels = new float[64];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = i % 10;
+        }
+        Path tensors = tmp.resolve("eval.safetensors");
+        org.relprune.io.safetensors.SafetensorsWriter.write(tensors, java.util.Map.of(
+                "images", new org.relprune.tensor.HostTensor(org.relprune.tensor.Shape.of(64, 1, 28, 28), px),
+                "labels", org.relprune.tensor.HostTensor.of(labels, 64)), java.util.Map.of());
+        Cli noRef = Cli.run("prune", "--arch", "lenet5", "--weights", weights, "--data", tensors.toString(), "--criterion", "lrp",
+                "--out", tmp.resolve("t0").toString());
+        assertTrue(noRef.exitCode() == 1 && noRef.err().contains("--reference"), noRef.err());
+        Path t = tmp.resolve("t");
+        Cli tensorRun = Cli.run("prune", "--arch", "lenet5", "--weights", weights, "--data", tensors.toString(), "--reference", tensors.toString(),
+                "--criterion", "lrp", "--out", t.toString());
+        assertEquals(0, tensorRun.exitCode(), tensorRun.err());
+        JsonObject tc = curve(t);
+        assertEquals("data", tc.get("split").getAsString());
+        assertTrue(!tc.has("validation"), "no splits, no validation curve");
+        assertEquals(64, tc.getAsJsonObject("reference").get("samples").getAsInt());
+        Cli evalAll = Cli.run("eval", "--arch", "lenet5", "--weights", weights, "--data", tensors.toString(), "--split", "all", "--device", "cpu");
+        assertEquals(0, evalAll.exitCode(), evalAll.err());
+        assertEquals(JsonParser.parseString(evalAll.out()).getAsJsonObject().get("top1").getAsDouble(),
+                tc.getAsJsonArray("accuracy").get(0).getAsDouble(), 1e-12, "rate 0 = eval of the whole tensor dataset");
+
         Cli notRun = Cli.run("report", tmp.resolve("nothing").toString(), "--out", tmp.resolve("r2.html").toString());
         assertTrue(notRun.exitCode() == 1 && notRun.err().contains("curve.json"), notRun.err());
     }

@@ -30,6 +30,7 @@ import org.relprune.prune.Criterion;
 import org.relprune.prune.LrpCriterion;
 import org.relprune.prune.PruningJob;
 import org.relprune.prune.RandomCriterion;
+import org.relprune.prune.TaylorCriterion;
 import org.relprune.prune.Rates;
 import org.relprune.prune.ReferenceSet;
 import org.relprune.prune.WeightNormCriterion;
@@ -53,7 +54,7 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--arch", required = true, paramLabel = "A") String arch;
     @Option(names = "--weights", required = true, paramLabel = "W") Path weights;
     @Option(names = "--data", required = true, paramLabel = "D") Path data;
-    @Option(names = "--criterion", required = true, paramLabel = "C", description = "lrp, random, l1, l2 or activation.") String criterion;
+    @Option(names = "--criterion", required = true, paramLabel = "C", description = "lrp, random, l1, l2, activation or taylor.") String criterion;
     @Option(names = "--composite", defaultValue = "epsilon_plus", paramLabel = "C",
             description = "LRP composite (preset or spec string) for --criterion lrp (default: ${DEFAULT-VALUE}).") String composite;
     @Option(names = "--components", paramLabel = "K", description = "channels (default for CNNs) or linear (hidden Linear neurons).")
@@ -71,6 +72,9 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Reference sampling and random-criterion seed (default: ${DEFAULT-VALUE}).")
     long seed;
     @Option(names = "--signed", description = "LRP scores sum signed relevance instead of |relevance|.") boolean signed;
+    @Option(names = "--start", defaultValue = "onehot", paramLabel = "S",
+            description = "LRP start relevance: onehot (of the true label; default) or logit (the true label's logit times one-hot).")
+    String start;
     @Option(names = "--normalize", description = "Divide each layer's scores by their L1 norm before the global ranking.") boolean normalize;
     @Option(names = "--batch", defaultValue = "1024", paramLabel = "B", description = "Images x rates per forward pass (default: ${DEFAULT-VALUE}).")
     int batch;
@@ -82,7 +86,7 @@ final class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JsonObject curve = run(new Settings(arch, weights, data, criterion, composite, components, grouping, ranking, perClass, reference, rates, classes,
-                seed, signed, normalize, batch, device, out, force), new PrintWriter(spec.commandLine().getErr(), true));
+                seed, signed, start, normalize, batch, device, out, force), new PrintWriter(spec.commandLine().getErr(), true));
         spec.commandLine().getErr().printf("%s: a_pr %.4f, auc %.4f, top_pr %s on the %s split; wrote %s%n", curve.get("criterion").getAsString(),
                 curve.get("a_pr").getAsDouble(), curve.get("auc").getAsDouble(), curve.get("top_pr"), curve.get("split").getAsString(),
                 out.resolve("curve.json"));
@@ -91,8 +95,8 @@ final class PruneCommand implements Callable<Integer> {
 
     /** Everything a prune run takes (shared with 'demo'). */
     record Settings(String arch, Path weights, Path data, String criterion, String composite, String components, String grouping, String ranking,
-                    Integer perClass, Path reference, String rates, Integer classes, long seed, boolean signed, boolean normalize, int batch, String device, Path out,
-                    boolean force) {
+                    Integer perClass, Path reference, String rates, Integer classes, long seed, boolean signed, String start, boolean normalize,
+                    int batch, String device, Path out, boolean force) {
     }
 
     static JsonObject run(Settings s, PrintWriter err) throws Exception {
@@ -120,13 +124,14 @@ final class PruneCommand implements Callable<Integer> {
         ComponentKind kind = s.components() != null ? ComponentKind.parse(s.components())
                 : graph.nodes().stream().anyMatch(n -> n.layer() instanceof Conv2d) ? ComponentKind.CHANNELS : ComponentKind.LINEAR;
         Criterion c = switch (s.criterion()) {
-            case "lrp" -> new LrpCriterion(Composites.named(s.composite()), s.signed(), 32);
+            case "lrp" -> new LrpCriterion(Composites.named(s.composite()), s.signed(), startRelevance(s.start()), 32);
+            case "taylor" -> new TaylorCriterion(32);
             case "random" -> new RandomCriterion(s.seed());
             case "l1" -> new WeightNormCriterion(1);
             case "l2" -> new WeightNormCriterion(2);
             case "activation" -> new ActivationCriterion(64);
-            case "taylor", "ig" -> throw new IllegalArgumentException("--criterion " + s.criterion() + " is not built yet (use lrp, random, l1, l2 or activation)");
-            default -> throw new IllegalArgumentException("unknown --criterion '" + s.criterion() + "' (use lrp, random, l1, l2 or activation)");
+            case "ig" -> throw new IllegalArgumentException("--criterion ig is not built yet (use lrp, random, l1, l2, activation or taylor)");
+            default -> throw new IllegalArgumentException("unknown --criterion '" + s.criterion() + "' (use lrp, random, l1, l2, activation or taylor)");
         };
         ImageDataset raw = Datasets.open(s.data());
         TrainCommand.checkFits(graph, raw);
@@ -277,6 +282,14 @@ final class PruneCommand implements Callable<Integer> {
     static String label(JsonObject curve) {
         String c = curve.get("criterion").getAsString();
         return curve.has("composite") ? c + " (" + curve.get("composite").getAsString() + ")" : c;
+    }
+
+    private static org.relprune.lrp.Attributor.Start startRelevance(String s) {
+        return switch (s) {
+            case "onehot" -> org.relprune.lrp.Attributor.Start.ONE_HOT;
+            case "logit" -> org.relprune.lrp.Attributor.Start.LOGIT;
+            default -> throw new IllegalArgumentException("--start must be onehot or logit, not '" + s + "'");
+        };
     }
 
     private static ImageDataset restrict(ImageDataset d, int[] classes) {

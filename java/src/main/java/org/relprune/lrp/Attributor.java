@@ -134,6 +134,18 @@ public final class Attributor implements AutoCloseable {
 
     /** Explains the cached batch for the given target classes with a composite. */
     public Attribution explain(Composite composite, int[] targets) {
+        return explain(composite, targets, transformer ? Start.LOGIT : Start.ONE_HOT);
+    }
+
+    /**
+     * What the explained output starts with: one-hot(target) (zennit's convention, the CNN
+     * default) or the target logit times one-hot (LXT's activation x gradient, the transformer
+     * default; with LRP-0 everywhere the relevance at any layer is then activation x gradient).
+     */
+    public enum Start { ONE_HOT, LOGIT }
+
+    /** {@link #explain(Composite, int[])} with an explicit start relevance. */
+    public Attribution explain(Composite composite, int[] targets, Start startWith) {
         check();
         LrpOps ops = backend.lrp();
         LinearRelevance rules = new LinearRelevance(backend);
@@ -146,7 +158,7 @@ public final class Attributor implements AutoCloseable {
         try (TensorScope scope = TensorScope.open()) {
             Tensor logits = values[values.length - 1];
             Tensor start = ops.oneHot(targets, (int) logits.shape().dim(-1));
-            relevance[values.length - 1] = transformer ? ops.multiply(start, logits) : start;
+            relevance[values.length - 1] = startWith == Start.LOGIT ? ops.multiply(start, logits) : start;
             for (int i = values.length - 1; i >= 1; i--) {
                 Tensor r = relevance[i];
                 if (r == null) {

@@ -11,12 +11,12 @@ import org.relprune.tensor.HostTensor;
 import org.relprune.tensor.TensorScope;
 
 /**
- * Pruning by explaining (SPEC "Pruning by explaining"): relevance for one-hot(true label) with a
- * composite; a conv channel scores the sum over reference samples of |sum over H, W of R| at its
+ * Pruning by explaining (SPEC "Pruning by explaining"): relevance for one-hot(true label) (or
+ * the true label's logit times one-hot) with a composite; a conv channel scores the sum over reference samples of |sum over H, W of R| at its
  * output (BatchNorm folded), or the signed sum with {@code signed}. The reference set is
  * explained in chunks of {@code batch} images.
  */
-public record LrpCriterion(Composite composite, boolean signed, int batch) implements Criterion {
+public record LrpCriterion(Composite composite, boolean signed, Attributor.Start start, int batch) implements Criterion {
     @Override
     public String name() {
         return "lrp";
@@ -33,7 +33,7 @@ public record LrpCriterion(Composite composite, boolean signed, int batch) imple
             int[] targets = java.util.Arrays.copyOfRange(reference.labels(), from, to);
             try (TensorScope scope = TensorScope.open();
                  Attributor a = new Attributor(model, model.backend().upload(reference.slice(from, to)))) {
-                Attribution r = a.explain(composite, targets);
+                Attribution r = a.explain(composite, targets, start);
                 for (int k = 0; k < layers.size(); k++) {
                     PrunableLayer l = layers.get(k);
                     HostTensor ch = r.channels().get(l.layer());
@@ -59,6 +59,7 @@ public record LrpCriterion(Composite composite, boolean signed, int batch) imple
         JsonObject o = new JsonObject();
         o.addProperty("composite", composite.spec());
         o.addProperty("signed", signed);
+        o.addProperty("start", start == Attributor.Start.LOGIT ? "logit" : "onehot");
         return o;
     }
 }

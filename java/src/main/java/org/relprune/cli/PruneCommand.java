@@ -20,6 +20,7 @@ import org.relprune.io.data.Sampling;
 import org.relprune.lrp.composite.Composites;
 import org.relprune.model.Graph;
 import org.relprune.model.Model;
+import org.relprune.model.layers.AttentionCore;
 import org.relprune.model.layers.Conv2d;
 import org.relprune.model.zoo.ModelZoo;
 import org.relprune.prune.ActivationCriterion;
@@ -55,9 +56,11 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--weights", required = true, paramLabel = "W") Path weights;
     @Option(names = "--data", required = true, paramLabel = "D") Path data;
     @Option(names = "--criterion", required = true, paramLabel = "C", description = "lrp, random, l1, l2, activation or taylor.") String criterion;
-    @Option(names = "--composite", defaultValue = "epsilon_plus", paramLabel = "C",
-            description = "LRP composite (preset or spec string) for --criterion lrp (default: ${DEFAULT-VALUE}).") String composite;
-    @Option(names = "--components", paramLabel = "K", description = "channels (default for CNNs) or linear (hidden Linear neurons).")
+    @Option(names = "--composite", paramLabel = "C",
+            description = "LRP composite (preset or spec string) for --criterion lrp (default: epsilon_plus for CNNs, cp_epsilon for ViTs).")
+    String composite;
+    @Option(names = "--components", paramLabel = "K",
+            description = "channels (CNN default), linear (hidden Linear neurons), neurons (ViT MLP; the ViT default) or heads (ViT attention).")
     String components;
     @Option(names = "--grouping", defaultValue = "independent", paramLabel = "G",
             description = "independent (default: every channel on its own, masking only). coupled is not built yet.") String grouping;
@@ -121,10 +124,14 @@ final class PruneCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--rates must start at 0 (the unpruned accuracy that top_pr refers to)");
         }
         Graph graph = ModelZoo.resolve(s.arch());
+        boolean vit = graph.nodes().stream().anyMatch(n -> n.layer() instanceof AttentionCore);
         ComponentKind kind = s.components() != null ? ComponentKind.parse(s.components())
+                : vit ? ComponentKind.NEURONS
                 : graph.nodes().stream().anyMatch(n -> n.layer() instanceof Conv2d) ? ComponentKind.CHANNELS : ComponentKind.LINEAR;
+        // the default composites: epsilon_plus for CNNs (the paper), cp_epsilon for ViTs
+        String composite = s.composite() != null ? s.composite() : vit ? "cp_epsilon" : "epsilon_plus";
         Criterion c = switch (s.criterion()) {
-            case "lrp" -> new LrpCriterion(Composites.named(s.composite()), s.signed(), startRelevance(s.start()), 32);
+            case "lrp" -> new LrpCriterion(Composites.named(composite), s.signed(), false, startRelevance(s.start()), 32);
             case "taylor" -> new TaylorCriterion(32);
             case "random" -> new RandomCriterion(s.seed());
             case "l1" -> new WeightNormCriterion(1);
@@ -220,7 +227,7 @@ final class PruneCommand implements Callable<Integer> {
         JsonObject o = new JsonObject();
         o.addProperty("criterion", c.name());
         if (c instanceof LrpCriterion) {
-            o.addProperty("composite", s.composite());
+            o.addProperty("composite", composite);
         }
         o.add("settings", c.settings());
         o.addProperty("components", kind.option());

@@ -14,8 +14,9 @@ import org.relprune.tensor.HostTensor;
 import org.relprune.tensor.TensorScope;
 
 /**
- * Mean activation: each component's output averaged over the reference images and positions,
- * after the layer's ReLU when one reads the masked node (else at the masked node itself).
+ * Mean activation: each component's output averaged over the reference images and positions
+ * (and tokens, and a head's channels), after the layer's ReLU or GELU when one reads the masked
+ * node (else at the masked node itself).
  */
 public record ActivationCriterion(int batch) implements Criterion {
     @Override
@@ -41,20 +42,33 @@ public record ActivationCriterion(int batch) implements Criterion {
                 ForwardPass.run(g, model, model.backend(), model.backend().upload(reference.slice(from, to)), (node, out) -> {
                     Integer l = at.get(node.name());
                     if (l != null) {
+                        PrunableLayer layer = layers.get(l);
                         HostTensor h = model.backend().download(out);
-                        int c = layers.get(l).count();
-                        int n = (int) h.shape().dim(0);
-                        int inner = h.data().length / (n * c);
                         double[] s = sums.get(l);
-                        for (int i = 0; i < n; i++) {
-                            for (int ch = 0; ch < c; ch++) {
-                                int base = (i * c + ch) * inner;
-                                for (int e = 0; e < inner; e++) {
-                                    s[ch] += h.data()[base + e];
+                        int f = layer.features();
+                        if (layer.featureAxis() == 1) {
+                            // [n, features, positions...]
+                            int n = (int) h.shape().dim(0);
+                            int inner = h.data().length / (n * f);
+                            for (int i = 0; i < n; i++) {
+                                for (int ch = 0; ch < f; ch++) {
+                                    int base = (i * f + ch) * inner;
+                                    for (int e = 0; e < inner; e++) {
+                                        s[ch / layer.span()] += h.data()[base + e];
+                                    }
                                 }
                             }
+                            positions[l] += (long) n * inner * layer.span();
+                        } else {
+                            // [..., features]: every leading index (sample, token) is a position
+                            int rows = h.data().length / f;
+                            for (int row = 0; row < rows; row++) {
+                                for (int ch = 0; ch < f; ch++) {
+                                    s[ch / layer.span()] += h.data()[row * f + ch];
+                                }
+                            }
+                            positions[l] += (long) rows * layer.span();
                         }
-                        positions[l] += (long) n * inner;
                     }
                     return out;
                 });
@@ -68,12 +82,12 @@ public record ActivationCriterion(int batch) implements Criterion {
         return sums;
     }
 
-    /** The ReLU that is the sole reader of the masked node, or the node itself. */
+    /** The ReLU or GELU that is the sole reader of the masked node, or the node itself. */
     private static Node observed(Graph g, Node mask) {
         int[] readers = g.consumerCounts();
         if (readers[mask.index()] == 1) {
             for (Node m : g.nodes()) {
-                if (m.inputs().contains(mask.index()) && m.layer() instanceof ReLU) {
+                if (m.inputs().contains(mask.index()) && (m.layer() instanceof ReLU || m.layer() instanceof org.relprune.model.layers.GELU)) {
                     return m;
                 }
             }

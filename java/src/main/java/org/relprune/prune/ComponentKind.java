@@ -7,7 +7,11 @@ public enum ComponentKind {
     /** Output channels of every Conv2d (stem and downsample convs included), masked after their BatchNorm. */
     CHANNELS("channels"),
     /** Output neurons of every hidden Linear layer of a CNN or MLP, masked at the layer output. */
-    LINEAR("linear");
+    LINEAR("linear"),
+    /** ViT MLP hidden neurons (the fc1 = mlp.0 outputs, masked before the GELU): the ViT default. */
+    NEURONS("neurons"),
+    /** ViT attention heads, masked at the attention output (their A V channels, before the out-projection). */
+    HEADS("heads");
 
     private final String option;
 
@@ -25,6 +29,6 @@ public enum ComponentKind {
                 return k;
             }
         }
-        throw new IllegalArgumentException("unknown --components '" + s + "' (use channels or linear; ViT neurons and heads are not built yet)");
+        throw new IllegalArgumentException("unknown --components '" + s + "' (use channels or linear for CNNs, neurons or heads for ViTs)");
     }
 }

@@ -15,8 +15,10 @@ public final class Components {
     }
 
     public static List<PrunableLayer> of(Graph g, ComponentKind kind) {
-        if (g.nodes().stream().anyMatch(n -> n.layer() instanceof AttentionCore)) {
-            throw new IllegalArgumentException(g.name() + " is a vision transformer: pruning its MLP neurons or heads is not built yet");
+        boolean vit = g.nodes().stream().anyMatch(n -> n.layer() instanceof AttentionCore);
+        if (vit != (kind == ComponentKind.NEURONS || kind == ComponentKind.HEADS)) {
+            throw new IllegalArgumentException(vit ? g.name() + " is a vision transformer: use --components neurons or heads"
+                    : g.name() + " has no attention: --components " + kind.option() + " is for vision transformers (use channels or linear)");
         }
         int[] readers = g.consumerCounts();
         List<PrunableLayer> layers = new ArrayList<>();
@@ -35,7 +37,15 @@ public final class Components {
                 }
                 layers.add(new PrunableLayer(n.name(), mask, c.weight(), (int) n.shape().dim(0)));
             } else if (kind == ComponentKind.LINEAR && n.layer() instanceof Linear l && n != classifier) {
-                layers.add(new PrunableLayer(n.name(), n.name(), l.weight(), (int) n.shape().dim(-1)));
+                layers.add(new PrunableLayer(n.name(), n.name(), l.weight(), (int) n.shape().dim(-1), -1, 1, kind));
+            } else if (kind == ComponentKind.NEURONS && n.layer() instanceof Linear l && n.name().endsWith(".mlp.0")) {
+                layers.add(new PrunableLayer(n.name(), n.name(), l.weight(), (int) n.shape().dim(-1), -1, 1, kind));
+            } else if (kind == ComponentKind.HEADS && n.layer() instanceof AttentionCore a) {
+                Node inProj = g.nodes().get(n.inputs().get(0));
+                if (!(inProj.layer() instanceof Linear l)) {
+                    throw new IllegalArgumentException(n.name() + ": the attention input is not a packed in-projection");
+                }
+                layers.add(new PrunableLayer(n.name(), n.name(), l.weight(), a.heads(), -1, a.dim() / a.heads(), kind));
             }
         }
         if (layers.isEmpty()) {

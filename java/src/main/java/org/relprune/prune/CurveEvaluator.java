@@ -38,13 +38,20 @@ public final class CurveEvaluator {
         }
         try (TensorScope masks = TensorScope.open()) {
             Map<String, Tensor> byNode = new HashMap<>();
+            Map<String, PrunableLayer> layerOf = new HashMap<>();
             List<PrunableLayer> layers = plan.layers();
             for (int l = 0; l < layers.size(); l++) {
-                float[] m = new float[rates * layers.get(l).count()];
+                PrunableLayer layer = layers.get(l);
+                int f = layer.features();
+                float[] m = new float[rates * f];
                 for (int k = 0; k < rates; k++) {
-                    System.arraycopy(plan.mask(k, l), 0, m, k * layers.get(l).count(), layers.get(l).count());
+                    float[] mk = plan.mask(k, l);
+                    for (int c = 0; c < layer.count(); c++) {
+                        java.util.Arrays.fill(m, k * f + c * layer.span(), k * f + (c + 1) * layer.span(), mk[c]);
+                    }
                 }
-                byNode.put(layers.get(l).maskNode(), backend.upload(HostTensor.of(m, rates, layers.get(l).count())));
+                byNode.put(layer.maskNode(), backend.upload(HostTensor.of(m, rates, f)));
+                layerOf.put(layer.maskNode(), layer);
             }
             for (int from = 0; from < n; from += chunk) {
                 int to = Math.min(n, from + chunk);
@@ -57,7 +64,7 @@ public final class CurveEvaluator {
                     Tensor x = backend.upload(repeat(images, rates));
                     Tensor logits = ForwardPass.run(model.graph(), model, backend, x, (node, out) -> {
                         Tensor m = byNode.get(node.name());
-                        return m == null ? out : backend.channelMask(out, m);
+                        return m == null ? out : mask(backend, out, m, layerOf.get(node.name()));
                     });
                     HostTensor h = backend.download(logits);
                     int k = (int) h.shape().dim(-1);
@@ -84,6 +91,23 @@ public final class CurveEvaluator {
             acc[r] = correct[r] / (double) n;
         }
         return acc;
+    }
+
+    /**
+     * Applies the rates' masks [rates, features] to x [rates * batch, ...]: on axis 1 directly; on
+     * the last axis (tokens, dense layers) through a [rows, features] view, whose rows are still
+     * grouped by rate because the rate is the outermost index.
+     */
+    static Tensor mask(Backend backend, Tensor x, Tensor m, PrunableLayer layer) {
+        if (layer.featureAxis() == 1 || x.shape().rank() == 2) {
+            return backend.channelMask(x, m);
+        }
+        Shape s = x.shape();
+        long f = s.dim(-1);
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor rows = backend.reshape(x, Shape.of(s.numel() / f, f));
+            return scope.keep(backend.reshape(backend.channelMask(rows, m), s));
+        }
     }
 
     /** The batch repeated {@code times} times along the first axis. */

@@ -13,10 +13,13 @@ import org.relprune.tensor.TensorScope;
 /**
  * Pruning by explaining (SPEC "Pruning by explaining"): relevance for one-hot(true label) (or
  * the true label's logit times one-hot) with a composite; a conv channel scores the sum over reference samples of |sum over H, W of R| at its
- * output (BatchNorm folded), or the signed sum with {@code signed}. The reference set is
+ * output (BatchNorm folded), or the signed sum with {@code signed}; a ViT MLP neuron the sum
+ * over samples and tokens of |R| (a head: over samples and queries of |R summed over its
+ * channels|, at the attention output under CP-LRP, at the softmax output under AttnLRP);
+ * {@code perSampleAbs} takes |.| of each sample's token sum instead. The reference set is
  * explained in chunks of {@code batch} images.
  */
-public record LrpCriterion(Composite composite, boolean signed, Attributor.Start start, int batch) implements Criterion {
+public record LrpCriterion(Composite composite, boolean signed, boolean perSampleAbs, Attributor.Start start, int batch) implements Criterion {
     @Override
     public String name() {
         return "lrp";
@@ -36,11 +39,7 @@ public record LrpCriterion(Composite composite, boolean signed, Attributor.Start
                 Attribution r = a.explain(composite, targets, start);
                 for (int k = 0; k < layers.size(); k++) {
                     PrunableLayer l = layers.get(k);
-                    HostTensor ch = r.channels().get(l.layer());
-                    if (ch == null) {
-                        throw new IllegalArgumentException("LRP gives no relevance read-out for " + l.layer()
-                                + " (the lrp criterion scores conv channels; use --components channels)");
-                    }
+                    HostTensor ch = readout(r, l);
                     double[] s = scores.get(k);
                     for (int i = 0; i < to - from; i++) {
                         for (int c = 0; c < l.count(); c++) {
@@ -52,6 +51,26 @@ public record LrpCriterion(Composite composite, boolean signed, Attributor.Start
             }
         }
         return scores;
+    }
+
+    /**
+     * Per sample [n, count]: conv channels summed over space; ViT neurons summed over tokens and
+     * heads over queries, of |R| per token (query) unless {@code signed} or {@code perSampleAbs}
+     * (then signed sums, whose absolute value per sample is taken).
+     */
+    private HostTensor readout(Attribution r, PrunableLayer l) {
+        boolean tokenAbs = !signed && !perSampleAbs;
+        HostTensor t = switch (l.kind()) {
+            case CHANNELS -> r.channels().get(l.layer());
+            case NEURONS -> (tokenAbs ? r.neuronsAbs() : r.neurons()).get(l.layer());
+            case HEADS -> (tokenAbs ? r.headsAbs() : r.heads()).get(l.layer());
+            case LINEAR -> null;
+        };
+        if (t == null) {
+            throw new IllegalArgumentException("LRP gives no relevance read-out for " + l.layer() + " (" + l.kind().option()
+                    + "): the lrp criterion scores conv channels, ViT neurons and heads");
+        }
+        return t;
     }
 
     @Override

@@ -8,7 +8,7 @@ import org.relprune.model.Model;
 
 /**
  * First-order Taylor (Molchanov et al.): a channel scores the sum over reference samples of
- * |sum over H, W of activation x gradient of the true label's logit|. Computed as LRP-0
+ * |sum over H, W (tokens, a head's channels) of activation x gradient of the true label's logit|. Computed as LRP-0
  * relevance started from the logit: LRP-0 through every layer (BatchNorm folded, ReLU and max
  * pooling passing, sums and pools in proportion) propagates exactly activation x gradient.
  */
@@ -23,7 +23,7 @@ public record TaylorCriterion(int batch) implements Criterion {
 
     @Override
     public List<double[]> score(Model model, List<PrunableLayer> layers, ReferenceSet reference) {
-        return new LrpCriterion(Composites.named(GRADIENT_TIMES_ACTIVATION), false, Attributor.Start.LOGIT, batch).score(model, layers, reference);
+        return new LrpCriterion(Composites.named(GRADIENT_TIMES_ACTIVATION), false, true, Attributor.Start.LOGIT, batch).score(model, layers, reference);
     }
 
     @Override

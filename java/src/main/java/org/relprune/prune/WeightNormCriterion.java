@@ -8,7 +8,8 @@ import org.relprune.tensor.HostTensor;
 
 /**
  * Weight magnitude: the L1 or L2 norm of each component's raw filter (conv) or weight row
- * (linear), before BatchNorm folding.
+ * (linear), before BatchNorm folding; for an attention head, of its q, k and v rows of the
+ * in-projection.
  */
 public record WeightNormCriterion(int p) implements Criterion {
     public WeightNormCriterion {
@@ -27,13 +28,16 @@ public record WeightNormCriterion(int p) implements Criterion {
         List<double[]> scores = new ArrayList<>();
         for (PrunableLayer l : layers) {
             HostTensor w = model.backend().download(model.get(l.weight()));
-            int per = w.data().length / l.count();
+            int rows = (int) w.shape().dim(0);
+            int rowLength = w.data().length / rows;
             double[] s = new double[l.count()];
             for (int c = 0; c < l.count(); c++) {
                 double acc = 0;
-                for (int i = c * per; i < (c + 1) * per; i++) {
-                    double v = Math.abs(w.data()[i]);
-                    acc += p == 1 ? v : v * v;
+                for (int row : l.weightRows(c, rows)) {
+                    for (int i = row * rowLength; i < (row + 1) * rowLength; i++) {
+                        double v = Math.abs(w.data()[i]);
+                        acc += p == 1 ? v : v * v;
+                    }
                 }
                 s[c] = p == 1 ? acc : Math.sqrt(acc);
             }

@@ -115,6 +115,95 @@ class CurveEvaluatorTest {
         }
     }
 
+    private static final String VIT = "{\"family\": \"torchvision.VisionTransformer\", \"image_size\": 16, \"patch_size\": 4, "
+            + "\"num_layers\": 2, \"num_heads\": 2, \"hidden_dim\": 16, \"mlp_dim\": 32, \"num_classes\": 10}";
+
+    /**
+     * ViT neurons (masked at mlp.0's output) and heads (masked on their channels of the attention
+     * output) against zeroed weights: a neuron's mlp.0 row and bias (GELU(0) = 0), a head's value
+     * rows of the in-projection (its output A V is then 0).
+     */
+    @Test
+    void vitNeuronAndHeadMasksEqualZeroedWeights() {
+        Graph g = ModelZoo.resolve(VIT);
+        Map<String, HostTensor> w = RandomWeights.generate(g, 8);
+        ImageDataset d = data(g.inputShape(), 23, 10, 14);
+        for (ComponentKind kind : new ComponentKind[] {ComponentKind.NEURONS, ComponentKind.HEADS}) {
+            List<PrunableLayer> layers = Components.of(g, kind);
+            assertEquals(2, layers.size(), kind + ": one per encoder layer");
+            PruningPlan plan = PruningPlan.build(layers, new RandomCriterion(3).score(null, layers, null), Rates.parse("0,0.25,0.5,0.75"), true, false);
+            double[] want = new double[4];
+            for (int k = 0; k < 4; k++) {
+                Map<String, HostTensor> zeroed = new LinkedHashMap<>(w);
+                for (int l = 0; l < layers.size(); l++) {
+                    PrunableLayer layer = layers.get(l);
+                    String bias = kind == ComponentKind.NEURONS ? layer.layer() + ".bias" : layer.weight().replace("in_proj_weight", "in_proj_bias");
+                    float[] wt = zeroed.get(layer.weight()).data().clone();
+                    float[] b = zeroed.get(bias).data().clone();
+                    int rows = (int) zeroed.get(layer.weight()).shape().dim(0);
+                    int rowLength = wt.length / rows;
+                    float[] mask = plan.mask(k, l);
+                    for (int c = 0; c < layer.count(); c++) {
+                        if (mask[c] == 0) {
+                            int[] r = layer.weightRows(c, rows);
+                            // heads: only the value rows (the last third); neurons: the neuron's row
+                            for (int j = kind == ComponentKind.HEADS ? 2 * r.length / 3 : 0; j < r.length; j++) {
+                                java.util.Arrays.fill(wt, r[j] * rowLength, (r[j] + 1) * rowLength, 0f);
+                                b[r[j]] = 0f;
+                            }
+                        }
+                    }
+                    zeroed.put(layer.weight(), new HostTensor(w.get(layer.weight()).shape(), wt));
+                    zeroed.put(bias, new HostTensor(w.get(bias).shape(), b));
+                }
+                int correct = 0;
+                try (Model m = Model.load(g, zeroed, backend); TensorScope s = TensorScope.open()) {
+                    int[] all = new int[d.size()];
+                    for (int i = 0; i < all.length; i++) {
+                        all[i] = i;
+                    }
+                    float[] logits = backend.download(ForwardPass.run(g, m, backend, backend.upload(d.batch(all)))).data();
+                    for (int i = 0; i < d.size(); i++) {
+                        if (CurveEvaluator.argmax(logits, i * 10, 10, null) == d.label(i)) {
+                            correct++;
+                        }
+                    }
+                }
+                want[k] = correct / (double) d.size();
+            }
+            try (Model m = Model.load(g, w, backend)) {
+                assertArrayEquals(want, CurveEvaluator.accuracy(m, plan, d, null, 20, null), 0, kind + ": accuracy per rate");
+                // every criterion gives one score per component
+                ReferenceSet ref = new ReferenceSet(d.batch(new int[] {0, 1, 2, 3}), java.util.Arrays.copyOf(d.labels(), 4));
+                for (Criterion c : List.of(new WeightNormCriterion(1), new ActivationCriterion(2), new TaylorCriterion(2),
+                        new LrpCriterion(org.relprune.lrp.composite.Composites.named("cp_epsilon"), false, false, org.relprune.lrp.Attributor.Start.LOGIT, 2))) {
+                    List<double[]> sc = c.score(m, layers, ref);
+                    for (int l = 0; l < layers.size(); l++) {
+                        assertEquals(layers.get(l).count(), sc.get(l).length, c.name() + " on " + kind);
+                        for (double v : sc.get(l)) {
+                            assertTrue(Double.isFinite(v), c.name() + " on " + kind + " gives finite scores");
+                        }
+                    }
+                }
+            }
+        }
+        // l1 of a head: its q, k and v rows of the in-projection
+        List<PrunableLayer> heads = Components.of(g, ComponentKind.HEADS);
+        try (Model m = Model.load(g, w, backend)) {
+            double[] l1 = new WeightNormCriterion(1).score(m, heads, null).get(0);
+            float[] inProj = w.get(heads.get(0).weight()).data();
+            double want = 0;
+            for (int part = 0; part < 3; part++) {
+                for (int row = part * 16 + 8; row < part * 16 + 16; row++) { // head 1 of 2, dh = 8, d = 16
+                    for (int i = 0; i < 16; i++) {
+                        want += Math.abs(inProj[row * 16 + i]);
+                    }
+                }
+            }
+            assertEquals(want, l1[1], 1e-9 * want);
+        }
+    }
+
     @Test
     void weightNormAndRandomCriteria() {
         Graph g = ModelZoo.resolve("lenet5");
@@ -229,8 +318,8 @@ class CurveEvaluatorTest {
         List<PrunableLayer> layers = Components.of(g, ComponentKind.CHANNELS);
         try (Model m = Model.load(g, w, backend)) {
             var composite = org.relprune.lrp.composite.Composites.named("epsilon_plus");
-            List<double[]> whole = new LrpCriterion(composite, false, org.relprune.lrp.Attributor.Start.ONE_HOT, 100).score(m, layers, ref);
-            List<double[]> chunked = new LrpCriterion(composite, false, org.relprune.lrp.Attributor.Start.ONE_HOT, 3).score(m, layers, ref);
+            List<double[]> whole = new LrpCriterion(composite, false, false, org.relprune.lrp.Attributor.Start.ONE_HOT, 100).score(m, layers, ref);
+            List<double[]> chunked = new LrpCriterion(composite, false, false, org.relprune.lrp.Attributor.Start.ONE_HOT, 3).score(m, layers, ref);
             for (int l = 0; l < layers.size(); l++) {
                 for (int c = 0; c < layers.get(l).count(); c++) {
                     assertEquals(whole.get(l)[c], chunked.get(l)[c], 1e-5 * Math.abs(whole.get(l)[c]) + 1e-9);

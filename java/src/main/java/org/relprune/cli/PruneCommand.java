@@ -30,6 +30,7 @@ import org.relprune.prune.CurveMetrics;
 import org.relprune.prune.Criterion;
 import org.relprune.prune.LrpCriterion;
 import org.relprune.prune.PruningJob;
+import org.relprune.prune.PruningPlan;
 import org.relprune.prune.RandomCriterion;
 import org.relprune.prune.TaylorCriterion;
 import org.relprune.prune.Rates;
@@ -63,7 +64,10 @@ final class PruneCommand implements Callable<Integer> {
             description = "channels (CNN default), linear (hidden Linear neurons), neurons (ViT MLP; the ViT default) or heads (ViT attention).")
     String components;
     @Option(names = "--grouping", defaultValue = "independent", paramLabel = "G",
-            description = "independent (default: every channel on its own, masking only). coupled is not built yet.") String grouping;
+            description = "independent (default: every channel on its own, masking only) or coupled (channels tied by residual adds "
+                    + "scored and removed together; needed by 'compact').") String grouping;
+    @Option(names = "--reduction", defaultValue = "sum", paramLabel = "R",
+            description = "How coupled channels' scores combine: sum (default), mean or max.") String reduction;
     @Option(names = "--ranking", defaultValue = "global", paramLabel = "R", description = "global (default) or layer.") String ranking;
     @Option(names = "--reference-per-class", paramLabel = "N", description = "Reference images per class from the training split (default 10).")
     Integer perClass;
@@ -89,7 +93,7 @@ final class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JsonObject curve = run(new Settings(arch, weights, data, criterion, composite, components, grouping, ranking, perClass, reference, rates, classes,
-                seed, signed, start, normalize, batch, device, out, force), new PrintWriter(spec.commandLine().getErr(), true));
+                seed, signed, start, normalize, reduction, batch, device, out, force), new PrintWriter(spec.commandLine().getErr(), true));
         spec.commandLine().getErr().printf("%s: a_pr %.4f, auc %.4f, top_pr %s on the %s split; wrote %s%n", curve.get("criterion").getAsString(),
                 curve.get("a_pr").getAsDouble(), curve.get("auc").getAsDouble(), curve.get("top_pr"), curve.get("split").getAsString(),
                 out.resolve("curve.json"));
@@ -99,7 +103,7 @@ final class PruneCommand implements Callable<Integer> {
     /** Everything a prune run takes (shared with 'demo'). */
     record Settings(String arch, Path weights, Path data, String criterion, String composite, String components, String grouping, String ranking,
                     Integer perClass, Path reference, String rates, Integer classes, long seed, boolean signed, String start, boolean normalize,
-                    int batch, String device, Path out, boolean force) {
+                    String reduction, int batch, String device, Path out, boolean force) {
     }
 
     static JsonObject run(Settings s, PrintWriter err) throws Exception {
@@ -107,8 +111,8 @@ final class PruneCommand implements Callable<Integer> {
         if (Files.exists(curveFile) && !s.force()) {
             throw new IllegalArgumentException(curveFile + " exists; pass --force to replace it");
         }
-        if (!s.grouping().equals("independent")) {
-            throw new IllegalArgumentException("--grouping " + s.grouping() + " is not built yet (use independent)");
+        if (!s.grouping().equals("independent") && !s.grouping().equals("coupled")) {
+            throw new IllegalArgumentException("--grouping must be independent or coupled, not '" + s.grouping() + "'");
         }
         if (!s.ranking().equals("global") && !s.ranking().equals("layer")) {
             throw new IllegalArgumentException("--ranking must be global or layer, not '" + s.ranking() + "'");
@@ -198,7 +202,9 @@ final class PruneCommand implements Callable<Integer> {
             }
             reference = new ReferenceSet(train.batch(refIdx), refLabels);
         }
-        PruningJob job = new PruningJob(c, kind, r, s.ranking().equals("global"), s.normalize(), allowed, s.batch());
+        PruningPlan.Reduction reduction = reduction(s.reduction());
+        PruningJob job = new PruningJob(c, kind, r, s.ranking().equals("global"), s.normalize(),
+                s.grouping().equals("coupled") ? reduction : null, allowed, s.batch());
         err.printf("prune %s with %s: %d reference images, %s%d %s images, %d rates%n", graph.name(), c.name(), reference.size(),
                 val == null ? "" : val.size() + " validation / ", test.size(), tensorData ? "evaluation" : "test", r.size());
         PruningJob.Result res;
@@ -231,8 +237,12 @@ final class PruneCommand implements Callable<Integer> {
         }
         o.add("settings", c.settings());
         o.addProperty("components", kind.option());
-        o.addProperty("total_components", Components.total(res.layers()));
+        o.addProperty("total_components", s.grouping().equals("coupled") ? res.plan().total() : Components.total(res.layers()));
         o.addProperty("grouping", s.grouping());
+        if (s.grouping().equals("coupled")) {
+            o.addProperty("reduction", s.reduction());
+        }
+        o.addProperty("normalize", s.normalize());
         o.addProperty("ranking", s.ranking());
         o.addProperty("split", tensorData ? "data" : "test");
         o.add("rates", array(rd));
@@ -279,6 +289,17 @@ final class PruneCommand implements Callable<Integer> {
         p.add("versions", Provenance.versions());
         o.add("provenance", p);
         Files.createDirectories(s.out());
+        // the raw scores per layer, so that 'compact' rebuilds the same masks at any rate
+        JsonArray scoreLayers = new JsonArray();
+        for (int l = 0; l < res.layers().size(); l++) {
+            JsonObject e = new JsonObject();
+            e.addProperty("layer", res.layers().get(l).layer());
+            e.add("scores", array(res.scores().get(l)));
+            scoreLayers.add(e);
+        }
+        JsonObject scoresFile = new JsonObject();
+        scoresFile.add("layers", scoreLayers);
+        AtomicFileWrite.writeString(s.out().resolve("scores.json"), new GsonBuilder().create().toJson(scoresFile) + "\n");
         AtomicFileWrite.writeString(curveFile, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(o) + "\n");
         CurvePlot.write(s.out().resolve("curve.png"), graph.name() + ": " + label(o),
                 List.of(new CurvePlot.Series(label(o) + String.format(" (a_pr %.3f)", mt.aPr()), rd, res.test())));
@@ -289,6 +310,15 @@ final class PruneCommand implements Callable<Integer> {
     static String label(JsonObject curve) {
         String c = curve.get("criterion").getAsString();
         return curve.has("composite") ? c + " (" + curve.get("composite").getAsString() + ")" : c;
+    }
+
+    private static PruningPlan.Reduction reduction(String s) {
+        return switch (s) {
+            case "sum" -> PruningPlan.Reduction.SUM;
+            case "mean" -> PruningPlan.Reduction.MEAN;
+            case "max" -> PruningPlan.Reduction.MAX;
+            default -> throw new IllegalArgumentException("--reduction must be sum, mean or max, not '" + s + "'");
+        };
     }
 
     private static org.relprune.lrp.Attributor.Start startRelevance(String s) {

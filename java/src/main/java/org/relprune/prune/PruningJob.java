@@ -10,11 +10,23 @@ import org.relprune.model.Model;
  * rate on the validation split (what a search optimizes) and the test split (the figures that
  * are reported; the pruning never saw it).
  *
+ * @param coupled  null for independent components, else the reduction of coupled channel groups' scores
  * @param classes  a restricted task (only these classes' logits compete), or null for all
  * @param maxBatch images x rates per forward pass of the curve evaluation
  */
 public record PruningJob(Criterion criterion, ComponentKind components, Rates rates, boolean globalRanking, boolean normalizePerLayer,
-                         int[] classes, int maxBatch) {
+                         PruningPlan.Reduction coupled, int[] classes, int maxBatch) {
+
+    /** The plan for given scores (also what compaction rebuilds from saved scores). */
+    public PruningPlan plan(org.relprune.model.Graph graph, List<PrunableLayer> layers, List<double[]> scores, Rates r) {
+        if (coupled == null) {
+            return PruningPlan.build(layers, scores, r, globalRanking, normalizePerLayer);
+        }
+        if (components != ComponentKind.CHANNELS) {
+            throw new IllegalArgumentException("coupled grouping is built for conv channels only, not " + components.option());
+        }
+        return PruningPlan.coupled(layers, scores, ChannelSpaces.of(graph).groups(layers), coupled, r, globalRanking, normalizePerLayer);
+    }
 
     /** The scores, the plan and the two curves. */
     public record Result(List<PrunableLayer> layers, List<double[]> scores, PruningPlan plan, double[] validation, double[] test,
@@ -32,7 +44,7 @@ public record PruningJob(Criterion criterion, ComponentKind components, Rates ra
         long t0 = System.nanoTime();
         List<double[]> scores = criterion.score(model, layers, reference);
         long t1 = System.nanoTime();
-        PruningPlan plan = PruningPlan.build(layers, scores, rates, globalRanking, normalizePerLayer);
+        PruningPlan plan = plan(model.graph(), layers, scores, rates);
         double[] val = validation == null ? null
                 : CurveEvaluator.accuracy(model, plan, validation, classes, maxBatch, listener.phase("validation curve", validation.size()));
         double[] tst = CurveEvaluator.accuracy(model, plan, test, classes, maxBatch, listener.phase("test curve", test.size()));

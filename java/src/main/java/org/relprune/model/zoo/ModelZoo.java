@@ -118,7 +118,7 @@ public final class ModelZoo {
         String presetName = config.has("preset") ? config.get("preset").getAsString() : null;
         if (!c.has("family") || !c.get("family").isJsonPrimitive()) {
             throw new ArchitectureException("architecture config needs a \"family\" (torchvision.ResNet, torchvision.VGG, "
-                    + "torchvision.VisionTransformer, cifar.ResNet, lenet5, lenet300_100) or a \"preset\"");
+                    + "torchvision.VisionTransformer, cifar.ResNet, lenet5, lenet300_100, relprune.Pruned) or a \"preset\"");
         }
         String family = c.get("family").getAsString();
         String graphName = name != null ? name : presetName != null ? presetName : family;
@@ -129,6 +129,7 @@ public final class ModelZoo {
             case VisionTransformerBuilder.FAMILY -> VisionTransformerBuilder.build(graphName, c);
             case LeNetBuilder.LENET5 -> LeNetBuilder.lenet5(graphName, c);
             case LeNetBuilder.LENET300_100 -> LeNetBuilder.lenet300(graphName, c);
+            case PrunedBuilder.FAMILY -> PrunedBuilder.build(graphName, c);
             default -> throw new ArchitectureException("architecture config: unknown family '" + family + "'");
         };
     }

@@ -69,9 +69,28 @@ class PruneCliTest {
         Cli badRates = Cli.run("prune", "--arch", "lenet5", "--weights", weights, "--data", MNIST, "--criterion", "l1", "--rates", "0.1,0.5",
                 "--out", tmp.resolve("y").toString());
         assertTrue(badRates.exitCode() == 1 && badRates.err().contains("start at 0"), badRates.err());
-        Cli coupled = Cli.run("prune", "--arch", "lenet5", "--weights", weights, "--data", MNIST, "--criterion", "l1", "--grouping", "coupled",
+        Cli grouping = Cli.run("prune", "--arch", "lenet5", "--weights", weights, "--data", MNIST, "--criterion", "l1", "--grouping", "magic",
                 "--out", tmp.resolve("z").toString());
-        assertTrue(coupled.exitCode() == 1 && coupled.err().contains("coupled"), coupled.err());
+        assertTrue(grouping.exitCode() == 1 && grouping.err().contains("--grouping"), grouping.err());
+
+        // compaction: needs a coupled run; the smaller model's test accuracy is the curve's at that rate
+        Cli independent = Cli.run("compact", "--from", out.toString(), "--rate", "0.3", "--out", tmp.resolve("no").toString());
+        assertTrue(independent.exitCode() == 1 && independent.err().contains("--grouping coupled"), independent.err());
+        Path coupledRun = tmp.resolve("coupled");
+        assertEquals(0, Cli.run("prune", "--arch", "lenet5", "--weights", weights, "--data", MNIST, "--criterion", "lrp", "--grouping", "coupled",
+                "--out", coupledRun.toString()).exitCode());
+        String small = tmp.resolve("small").resolve("lenet5-p30").toString();
+        Cli compact = Cli.run("compact", "--from", coupledRun.toString(), "--rate", "0.3", "--out", small, "--latency-runs", "3");
+        assertEquals(0, compact.exitCode(), compact.err());
+        JsonObject figures = JsonParser.parseString(compact.out()).getAsJsonObject();
+        assertEquals(6, figures.get("pruned_channels").getAsInt(), "floor(22 * 0.3)");
+        assertTrue(figures.getAsJsonObject("after").get("parameters").getAsLong() < figures.getAsJsonObject("before").get("parameters").getAsLong());
+        assertTrue(figures.getAsJsonObject("after").get("flops").getAsLong() < figures.getAsJsonObject("before").get("flops").getAsLong());
+        Cli evalSmall = Cli.run("eval", "--arch", small + ".json", "--weights", small + ".safetensors", "--data", MNIST, "--device", "cpu");
+        assertEquals(0, evalSmall.exitCode(), evalSmall.err());
+        JsonObject cc = curve(coupledRun);
+        assertEquals(cc.getAsJsonArray("accuracy").get(6).getAsDouble(), JsonParser.parseString(evalSmall.out()).getAsJsonObject().get("top1").getAsDouble(),
+                1e-12, "the compacted model scores what the masked curve scored at rate 0.3");
         // a tensor dataset is the evaluation set as it is; the reference then comes from --reference
         java.util.SplittableRandom rng = new java.util.SplittableRandom(1);
         float[] px = new float[64 * 784];

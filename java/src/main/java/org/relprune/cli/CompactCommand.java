@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import org.relprune.backend.cpu.CpuBackend;
 import org.relprune.io.AtomicFileWrite;
 import org.relprune.io.WeightFiles;
+import org.relprune.io.onnx.OnnxExport;
 import org.relprune.io.safetensors.SafetensorsWriter;
 import org.relprune.model.ForwardPass;
 import org.relprune.model.Graph;
@@ -41,8 +42,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "compact", mixinStandardHelpOptions = true,
         description = {"Physically remove the channels that a 'prune --grouping coupled' run (DIR) prunes at rate R, respecting the "
                 + "coupled groups, and write M.safetensors and M.json (an architecture config the zoo loads, family relprune.Pruned, "
-                + "with the new widths; also the model's split and normalization, so 'eval --arch M.json --weights M.safetensors' works).",
-                "Prints parameters, FLOPs and CPU latency (batch 1) before and after as JSON. ONNX export is not built yet."})
+                + "with the new widths; also the model's split and normalization, so 'eval --arch M.json --weights M.safetensors' works) "
+                + "and M.onnx (opset 17).",
+                "Prints parameters, FLOPs and CPU latency (batch 1) before and after as JSON."})
 final class CompactCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -52,12 +54,13 @@ final class CompactCommand implements Callable<Integer> {
 
     @Option(names = "--rate", required = true, paramLabel = "R", description = "Pruning rate in [0, 1), e.g. 0.3.") String rate;
 
-    @Option(names = "--out", required = true, paramLabel = "M", description = "Output path prefix: writes M.safetensors and M.json.") String out;
+    @Option(names = "--out", required = true, paramLabel = "M", description = "Output path prefix: writes M.safetensors, M.json and M.onnx.")
+    String out;
 
     @Option(names = "--latency-runs", defaultValue = "20", paramLabel = "N", description = "Timed forward passes per model (default: ${DEFAULT-VALUE}).")
     int latencyRuns;
 
-    @Option(names = "--force", description = "Replace existing M.safetensors / M.json.") boolean force;
+    @Option(names = "--force", description = "Replace existing M.safetensors / M.json / M.onnx.") boolean force;
 
     @Override
     public Integer call() throws Exception {
@@ -79,8 +82,8 @@ final class CompactCommand implements Callable<Integer> {
         Rates r = Rates.parse("0," + rate);
         Path weightsOut = Path.of(out + ".safetensors");
         Path jsonOut = Path.of(out + ".json");
-        if (!force && (Files.exists(weightsOut) || Files.exists(jsonOut))) {
-            throw new IllegalArgumentException(weightsOut + " or " + jsonOut + " exists; pass --force to replace them");
+        if (!force && (Files.exists(weightsOut) || Files.exists(jsonOut) || Files.exists(Path.of(out + ".onnx")))) {
+            throw new IllegalArgumentException("M.safetensors, M.json or M.onnx exists for M = " + out + "; pass --force to replace them");
         }
         JsonObject prov = curve.getAsJsonObject("provenance");
         String arch = prov.get("arch").getAsString();
@@ -142,9 +145,11 @@ final class CompactCommand implements Callable<Integer> {
             Files.createDirectories(weightsOut.toAbsolutePath().getParent());
         }
         SafetensorsWriter.write(weightsOut, small.weights(), Map.of("architecture", pg.name()));
+        Path onnxOut = Path.of(out + ".onnx");
+        OnnxExport.write(onnxOut, pg, small.weights(), String.valueOf(Provenance.versions().get("relprune").getAsString()));
         AtomicFileWrite.writeString(jsonOut, new GsonBuilder().setPrettyPrinting().create().toJson(sidecar) + "\n");
         spec.commandLine().getOut().println(new GsonBuilder().setPrettyPrinting().create().toJson(report));
-        spec.commandLine().getErr().println("wrote " + weightsOut + " and " + jsonOut);
+        spec.commandLine().getErr().println("wrote " + weightsOut + ", " + jsonOut + " and " + onnxOut);
         return 0;
     }
 

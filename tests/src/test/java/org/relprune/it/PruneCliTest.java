@@ -86,6 +86,7 @@ class PruneCliTest {
         assertEquals(6, figures.get("pruned_channels").getAsInt(), "floor(22 * 0.3)");
         assertTrue(figures.getAsJsonObject("after").get("parameters").getAsLong() < figures.getAsJsonObject("before").get("parameters").getAsLong());
         assertTrue(figures.getAsJsonObject("after").get("flops").getAsLong() < figures.getAsJsonObject("before").get("flops").getAsLong());
+        assertTrue(Files.size(Path.of(small + ".onnx")) > 1000, "M.onnx written (run by ONNX Runtime in OnnxExportTest)");
         Cli evalSmall = Cli.run("eval", "--arch", small + ".json", "--weights", small + ".safetensors", "--data", MNIST, "--device", "cpu");
         assertEquals(0, evalSmall.exitCode(), evalSmall.err());
         JsonObject cc = curve(coupledRun);

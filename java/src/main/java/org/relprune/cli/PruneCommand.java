@@ -28,6 +28,7 @@ import org.relprune.prune.ComponentKind;
 import org.relprune.prune.Components;
 import org.relprune.prune.CurveMetrics;
 import org.relprune.prune.Criterion;
+import org.relprune.prune.IntegratedGradientsCriterion;
 import org.relprune.prune.LrpCriterion;
 import org.relprune.prune.PruningJob;
 import org.relprune.prune.PruningPlan;
@@ -56,7 +57,7 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--arch", required = true, paramLabel = "A") String arch;
     @Option(names = "--weights", required = true, paramLabel = "W") Path weights;
     @Option(names = "--data", required = true, paramLabel = "D") Path data;
-    @Option(names = "--criterion", required = true, paramLabel = "C", description = "lrp, random, l1, l2, activation or taylor.") String criterion;
+    @Option(names = "--criterion", required = true, paramLabel = "C", description = "lrp, random, l1, l2, activation, taylor or ig (integrated gradients, 20 steps).") String criterion;
     @Option(names = "--composite", paramLabel = "C",
             description = "LRP composite (preset or spec string) for --criterion lrp (default: epsilon_plus for CNNs, cp_epsilon for ViTs).")
     String composite;
@@ -141,8 +142,8 @@ final class PruneCommand implements Callable<Integer> {
             case "l1" -> new WeightNormCriterion(1);
             case "l2" -> new WeightNormCriterion(2);
             case "activation" -> new ActivationCriterion(64);
-            case "ig" -> throw new IllegalArgumentException("--criterion ig is not built yet (use lrp, random, l1, l2, activation or taylor)");
-            default -> throw new IllegalArgumentException("unknown --criterion '" + s.criterion() + "' (use lrp, random, l1, l2, activation or taylor)");
+            case "ig" -> new IntegratedGradientsCriterion(20, 32);
+            default -> throw new IllegalArgumentException("unknown --criterion '" + s.criterion() + "' (use lrp, random, l1, l2, activation, taylor or ig)");
         };
         ImageDataset raw = Datasets.open(s.data());
         TrainCommand.checkFits(graph, raw);

@@ -60,10 +60,21 @@ public final class Attributor implements AutoCloseable {
     /** LRP-0 steps (activation x gradient in the reference) divide without a stabilizer; this only avoids 0/0. */
     private static final double LRP0_STABILIZER = 1e-12;
     private int forwardPasses;
+    private final org.relprune.model.ForwardPass.NodeHook hook;
     private boolean closed;
 
     /** Runs the forward pass of {@code input} [n, C, H, W] and keeps what every later explanation needs. */
     public Attributor(Model model, Tensor input) {
+        this(model, input, null);
+    }
+
+    /**
+     * As {@link #Attributor(Model, Tensor)}, with every node's output of the forward pass passed
+     * through {@code hook} before it is cached (e.g. a layer's activations scaled, for integrated
+     * gradients along that layer's activations); null for none.
+     */
+    public Attributor(Model model, Tensor input, org.relprune.model.ForwardPass.NodeHook hook) {
+        this.hook = hook;
         this.model = model;
         this.graph = model.graph();
         this.backend = model.backend();
@@ -115,6 +126,12 @@ public final class Attributor implements AutoCloseable {
                     out = in.get(0);
                 } else {
                     out = n.layer().forward(backend, in, model);
+                }
+                if (hook != null) {
+                    Tensor hooked = hook.after(n, out);
+                    if (hooked != out) {
+                        out = hooked;
+                    }
                 }
                 values[i] = out == in.get(0) ? out : TensorScope.detach(out);
             }

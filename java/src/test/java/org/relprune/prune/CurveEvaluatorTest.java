@@ -308,6 +308,47 @@ class CurveEvaluatorTest {
         }
     }
 
+    /** Integrated gradients along a layer's activations against central differences at each path point. */
+    @Test
+    void integratedGradientsMatchCentralDifferencesAlongThePath() {
+        Graph g = ModelZoo.resolve("lenet5");
+        Map<String, HostTensor> w = RandomWeights.generate(g, 8);
+        ImageDataset d = data(g.inputShape(), 3, 10, 15);
+        ReferenceSet ref = new ReferenceSet(d.batch(new int[] {0, 1, 2}), d.labels());
+        List<PrunableLayer> layers = Components.of(g, ComponentKind.CHANNELS);
+        int steps = 4;
+        double h = 1e-3;
+        try (Model m = Model.load(g, w, backend)) {
+            List<double[]> ig = new IntegratedGradientsCriterion(steps, 2).score(m, layers, ref);
+            for (int l = 0; l < layers.size(); l++) {
+                PrunableLayer layer = layers.get(l);
+                for (int c = 0; c < layer.count(); c += 5) {
+                    double[] perSample = new double[3];
+                    for (int step = 0; step < steps; step++) {
+                        double alpha = (step + 0.5) / steps;
+                        float[][] logits = new float[2][];
+                        for (int side = 0; side < 2; side++) {
+                            float[] mask = new float[layer.count()];
+                            java.util.Arrays.fill(mask, (float) alpha);
+                            mask[c] = (float) (alpha * (side == 0 ? 1 + h : 1 - h));
+                            try (TensorScope s = TensorScope.open()) {
+                                var mt = backend.upload(HostTensor.of(mask, 1, layer.count()));
+                                logits[side] = backend.download(ForwardPass.run(g, m, backend, backend.upload(ref.images()),
+                                        (node, out) -> node.name().equals(layer.layer()) ? backend.channelMask(out, mt) : out)).data();
+                            }
+                        }
+                        for (int i = 0; i < 3; i++) {
+                            int at = i * 10 + ref.labels()[i];
+                            perSample[i] += (logits[0][at] - logits[1][at]) / (2 * h) / alpha / steps;
+                        }
+                    }
+                    double want = Math.abs(perSample[0]) + Math.abs(perSample[1]) + Math.abs(perSample[2]);
+                    assertEquals(want, ig.get(l)[c], 2e-2 * want + 1e-3, layer.layer() + " channel " + c);
+                }
+            }
+        }
+    }
+
     @Test
     void lrpScoresDoNotDependOnTheChunking() {
         Graph g = ModelZoo.resolve("lenet5");

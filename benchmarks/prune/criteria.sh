@@ -4,8 +4,8 @@
 #
 #   bash benchmarks/prune/criteria.sh ARCH WEIGHTS DATA OUT [SEEDS...]
 #
-# The seed picks the reference images (n per class from the training split; lrp, taylor and
-# activation score on them) and the random criterion's scores; l1 and l2 do not depend on it.
+# The seed picks the reference images (n per class from the training split; lrp, taylor, ig
+# and activation score on them) and the random criterion's scores; l1 and l2 do not depend on it.
 # RELPRUNE (default: ./relprune of this checkout) is the CLI to run. Writes
 # OUT/<criterion>-s<seed>/ and OUT/report.html.
 set -euo pipefail
@@ -28,6 +28,7 @@ for s in "${seeds[@]}"; do
   run random "$s" --criterion random
   run activation "$s" --criterion activation
   run taylor "$s" --criterion taylor
+  run ig "$s" --criterion ig
 done
 run l1 0 --criterion l1
 run l2 0 --criterion l2
@@ -35,7 +36,7 @@ run l2 0 --criterion l2
 echo
 echo "| criterion | a_pr (test), mean | spread (min-max) | seeds | auc (test), mean | top_pr (test), mean |"
 echo "|---|---|---|---|---|---|"
-for name in lrp-epsilon_plus lrp-epsilon_gamma_box taylor activation random l1 l2; do
+for name in lrp-epsilon_plus lrp-epsilon_gamma_box taylor ig activation random l1 l2; do
   for d in "$out/$name"-s*; do
     tr -d ' \n' < "$d/curve.json" | grep -o '"split":"test".*' | grep -o '"a_pr":[0-9.eE-]*\|"auc":[0-9.eE-]*\|"top_pr":[0-9.eE-]*\|"top_pr":NaN' | head -3 | cut -d: -f2 | paste -sd' '
   done | awk -v n="$name" '{a+=$1; u+=$2; t+=$3; if (NR==1||$1<lo) lo=$1; if (NR==1||$1>hi) hi=$1; c++}

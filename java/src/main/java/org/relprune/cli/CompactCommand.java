@@ -43,7 +43,7 @@ import picocli.CommandLine.Spec;
         description = {"Physically remove the channels that a 'prune --grouping coupled' run (DIR) prunes at rate R, respecting the "
                 + "coupled groups, and write M.safetensors and M.json (an architecture config the zoo loads, family relprune.Pruned, "
                 + "with the new widths; also the model's split and normalization, so 'eval --arch M.json --weights M.safetensors' works) "
-                + "and M.onnx (opset 17).",
+                + "and M.onnx (opset 17; CNNs). Conv channels need a 'prune --grouping coupled' run; ViT neurons and heads any run.",
                 "Prints parameters, FLOPs and CPU latency (batch 1) before and after as JSON."})
 final class CompactCommand implements Callable<Integer> {
     @Spec
@@ -72,12 +72,14 @@ final class CompactCommand implements Callable<Integer> {
             }
         }
         JsonObject curve = JsonParser.parseString(Files.readString(curveFile)).getAsJsonObject();
-        if (!curve.has("grouping") || !curve.get("grouping").getAsString().equals("coupled")) {
+        ComponentKind kind = ComponentKind.parse(curve.get("components").getAsString());
+        boolean coupled = curve.has("grouping") && curve.get("grouping").getAsString().equals("coupled");
+        if (kind == ComponentKind.CHANNELS && !coupled) {
             throw new IllegalArgumentException(from + " is an independent run: compaction needs coupled channel groups "
                     + "(rerun prune with --grouping coupled)");
         }
-        if (!curve.get("components").getAsString().equals(ComponentKind.CHANNELS.option())) {
-            throw new IllegalArgumentException("compaction is built for conv channels, not " + curve.get("components").getAsString());
+        if (kind == ComponentKind.LINEAR) {
+            throw new IllegalArgumentException("compaction of hidden linear neurons is not built (conv channels, ViT neurons and heads are)");
         }
         Rates r = Rates.parse("0," + rate);
         Path weightsOut = Path.of(out + ".safetensors");
@@ -90,7 +92,7 @@ final class CompactCommand implements Callable<Integer> {
         Path weights = Path.of(prov.get("weights").getAsString());
         Graph g = ModelZoo.resolve(arch);
         JsonObject base = ModelZoo.resolveConfig(arch);
-        List<PrunableLayer> layers = Components.of(g, ComponentKind.CHANNELS);
+        List<PrunableLayer> layers = Components.of(g, kind);
         JsonArray saved = JsonParser.parseString(Files.readString(scoresFile)).getAsJsonObject().getAsJsonArray("layers");
         if (saved.size() != layers.size()) {
             throw new IllegalArgumentException(scoresFile + " holds scores of " + saved.size() + " layers but " + g.name() + " has " + layers.size());
@@ -108,16 +110,23 @@ final class CompactCommand implements Callable<Integer> {
             }
             scores.add(v);
         }
-        PruningPlan.Reduction reduction = PruningPlan.Reduction.valueOf(curve.get("reduction").getAsString().toUpperCase(java.util.Locale.ROOT));
-        PruningPlan plan = PruningPlan.coupled(layers, scores, ChannelSpaces.of(g).groups(layers), reduction, r,
-                curve.get("ranking").getAsString().equals("global"), curve.has("normalize") && curve.get("normalize").getAsBoolean());
+        boolean global = curve.get("ranking").getAsString().equals("global");
+        boolean normalize = curve.has("normalize") && curve.get("normalize").getAsBoolean();
+        PruningPlan plan;
+        if (coupled) {
+            PruningPlan.Reduction reduction = PruningPlan.Reduction.valueOf(curve.get("reduction").getAsString().toUpperCase(java.util.Locale.ROOT));
+            plan = PruningPlan.coupled(layers, scores, ChannelSpaces.of(g).groups(layers), reduction, r, global, normalize);
+        } else {
+            plan = PruningPlan.build(layers, scores, r, global, normalize);
+        }
         Map<String, HostTensor> w = WeightFiles.read(weights);
         Compaction.Result small = Compaction.compact(g, base, w, plan, 1);
         Graph pg = ModelZoo.build(small.architecture(), g.name() + "_pruned");
         JsonObject report = new JsonObject();
         report.addProperty("rate", rate);
-        report.addProperty("pruned_channels", plan.pruned(1));
-        report.addProperty("total_channels", plan.total());
+        report.addProperty("pruned_components", plan.pruned(1));
+        report.addProperty("total_components", plan.total());
+        report.addProperty("components", kind.option());
         try (CpuBackend backend = new CpuBackend(); Model full = Model.load(g, w, backend); Model pruned = Model.load(pg, small.weights(), backend)) {
             report.add("before", figures(g, full, backend));
             report.add("after", figures(pg, pruned, backend));
@@ -146,10 +155,15 @@ final class CompactCommand implements Callable<Integer> {
         }
         SafetensorsWriter.write(weightsOut, small.weights(), Map.of("architecture", pg.name()));
         Path onnxOut = Path.of(out + ".onnx");
-        OnnxExport.write(onnxOut, pg, small.weights(), String.valueOf(Provenance.versions().get("relprune").getAsString()));
+        boolean onnx = kind == ComponentKind.CHANNELS;
+        if (onnx) {
+            OnnxExport.write(onnxOut, pg, small.weights(), Provenance.versions().get("relprune").getAsString());
+        } else {
+            spec.commandLine().getErr().println("compact: M.onnx not written: ONNX export of vision transformers is not built yet");
+        }
         AtomicFileWrite.writeString(jsonOut, new GsonBuilder().setPrettyPrinting().create().toJson(sidecar) + "\n");
         spec.commandLine().getOut().println(new GsonBuilder().setPrettyPrinting().create().toJson(report));
-        spec.commandLine().getErr().println("wrote " + weightsOut + ", " + jsonOut + " and " + onnxOut);
+        spec.commandLine().getErr().println("wrote " + weightsOut + ", " + jsonOut + (onnx ? " and " + onnxOut : ""));
         return 0;
     }
 

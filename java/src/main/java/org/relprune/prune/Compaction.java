@@ -31,6 +31,9 @@ public final class Compaction {
      * @param base the unpruned architecture config (written into the result's config)
      */
     public static Result compact(Graph g, JsonObject base, Map<String, HostTensor> weights, PruningPlan plan, int k) {
+        if (!plan.layers().isEmpty() && plan.layers().get(0).kind() != ComponentKind.CHANNELS) {
+            return compactTransformer(g, base, weights, plan, k);
+        }
         ChannelSpaces spaces = ChannelSpaces.of(g);
         // kept channel indices per space; spaces without an entry keep everything
         Map<Integer, int[]> kept = new HashMap<>();
@@ -80,6 +83,10 @@ public final class Compaction {
                 out.put(lin.weight(), select(weights.get(lin.weight()), null, cols, block));
             }
         }
+        return result(base, out, widths);
+    }
+
+    private static Result result(JsonObject base, Map<String, HostTensor> out, Map<String, Integer> widths) {
         JsonObject arch = new JsonObject();
         arch.addProperty("family", "relprune.Pruned");
         arch.add("base", base);
@@ -87,6 +94,72 @@ public final class Compaction {
         widths.forEach(w::addProperty);
         arch.add("widths", w);
         return new Result(out, arch, widths);
+    }
+
+    /**
+     * ViT components: pruned MLP neurons leave mlp.0 (rows) and the next linear layer (columns);
+     * pruned heads leave the in-projection (their q, k, v rows) and the out-projection (their
+     * channels' columns), and the attention core keeps fewer heads of the same size.
+     */
+    private static Result compactTransformer(Graph g, JsonObject base, Map<String, HostTensor> weights, PruningPlan plan, int k) {
+        Map<String, HostTensor> out = new LinkedHashMap<>(weights);
+        Map<String, Integer> widths = new LinkedHashMap<>();
+        for (int l = 0; l < plan.layers().size(); l++) {
+            PrunableLayer layer = plan.layers().get(l);
+            int[] keep = indicesOf(plan.mask(k, l));
+            if (keep.length == 0) {
+                throw new IllegalArgumentException("rate " + plan.rates().values().get(k).toPlainString() + " removes every component of "
+                        + layer.layer() + ": the network would be cut; choose a lower rate");
+            }
+            Node n = g.node(layer.layer());
+            if (layer.kind() == ComponentKind.NEURONS) {
+                Linear fc1 = (Linear) n.layer();
+                Node next = reader(g, reader(g, n)); // mlp.0 -> GELU -> mlp.3
+                if (!(next.layer() instanceof Linear fc2)) {
+                    throw new IllegalArgumentException(layer.layer() + ": expected GELU then a linear layer after it");
+                }
+                out.put(fc1.weight(), select(weights.get(fc1.weight()), keep, null, 1));
+                out.put(fc1.bias(), select(weights.get(fc1.bias()), keep, null, 1));
+                out.put(fc2.weight(), select(weights.get(fc2.weight()), null, keep, 1));
+                widths.put(n.name(), keep.length);
+            } else if (layer.kind() == ComponentKind.HEADS) {
+                Node inProjNode = g.nodes().get(n.inputs().get(0));
+                Linear inProj = (Linear) inProjNode.layer();
+                Node outProjNode = reader(g, n);
+                if (!(outProjNode.layer() instanceof Linear outProj)) {
+                    throw new IllegalArgumentException(layer.layer() + ": expected the out-projection after the attention core");
+                }
+                int rows = inProj.out();
+                int[] keptRows = java.util.Arrays.stream(keep).flatMap(h -> java.util.Arrays.stream(layer.weightRows(h, rows))).sorted().toArray();
+                int[] keptChannels = java.util.Arrays.stream(keep)
+                        .flatMap(h -> java.util.stream.IntStream.range(h * layer.span(), (h + 1) * layer.span())).toArray();
+                out.put(inProj.weight(), select(weights.get(inProj.weight()), keptRows, null, 1));
+                out.put(inProj.bias(), select(weights.get(inProj.bias()), keptRows, null, 1));
+                out.put(outProj.weight(), select(weights.get(outProj.weight()), null, keptChannels, 1));
+                widths.put(inProjNode.name(), keptRows.length);
+                widths.put(n.name(), keep.length);
+            } else {
+                throw new IllegalArgumentException("compaction of " + layer.kind().option() + " components is not built");
+            }
+        }
+        return result(base, out, widths);
+    }
+
+    /** The sole reader of a node. */
+    private static Node reader(Graph g, Node n) {
+        Node found = null;
+        for (Node m : g.nodes()) {
+            if (m.inputs().contains(n.index())) {
+                if (found != null) {
+                    throw new IllegalArgumentException(n.name() + " has more than one reader: cannot compact through it");
+                }
+                found = m;
+            }
+        }
+        if (found == null) {
+            throw new IllegalArgumentException(n.name() + " has no reader");
+        }
+        return found;
     }
 
     private static int[] indicesOf(float[] mask) {

@@ -86,6 +86,54 @@ class CompactionTest {
         }
     }
 
+    /** ViT MLP neurons and attention heads: fewer neurons / heads, the same logits as masking them. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"neurons", "heads"})
+    void compactedTransformerEqualsTheMaskedOne(String components) {
+        String arch = "{\"family\":\"torchvision.VisionTransformer\",\"image_size\":16,\"patch_size\":4,\"num_layers\":2,"
+                + "\"num_heads\":4,\"hidden_dim\":16,\"mlp_dim\":24,\"num_classes\":5}";
+        Graph g = ModelZoo.resolve(arch);
+        Map<String, HostTensor> w = RandomWeights.generate(g, 4);
+        ComponentKind kind = ComponentKind.parse(components);
+        List<PrunableLayer> layers = Components.of(g, kind);
+        PruningPlan plan = PruningPlan.build(layers, new RandomCriterion(5).score(null, layers, null), Rates.parse("0,0.4"), true, false);
+        assertTrue(plan.pruned(1) > 0);
+        Compaction.Result small = Compaction.compact(g, ModelZoo.resolveConfig(arch), w, plan, 1);
+        Graph pg = ModelZoo.build(small.architecture(), "pruned");
+        assertTrue(pg.parameterCount() < g.parameterCount(), "fewer parameters");
+        SplittableRandom rng = new SplittableRandom(3);
+        Shape in = Shape.of(2, 3, 16, 16);
+        float[] x = new float[in.numelInt()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rng.nextDouble(-1, 1);
+        }
+        try (Model full = Model.load(g, w, backend); Model pruned = Model.load(pg, small.weights(), backend); TensorScope s = TensorScope.open()) {
+            Map<String, Tensor> masks = new HashMap<>();
+            Map<String, PrunableLayer> byNode = new HashMap<>();
+            for (int l = 0; l < layers.size(); l++) {
+                PrunableLayer layer = layers.get(l);
+                float[] m = new float[layer.features()];
+                float[] mk = plan.mask(1, l);
+                for (int c = 0; c < layer.count(); c++) {
+                    java.util.Arrays.fill(m, c * layer.span(), (c + 1) * layer.span(), mk[c]);
+                }
+                masks.put(layer.maskNode(), backend.upload(HostTensor.of(m, 1, layer.features())));
+                byNode.put(layer.maskNode(), layer);
+            }
+            Tensor input = backend.upload(new HostTensor(in, x));
+            float[] masked = backend.download(ForwardPass.run(g, full, backend, input, (node, out) -> masks.containsKey(node.name())
+                    ? CurveEvaluator.mask(backend, out, masks.get(node.name()), byNode.get(node.name())) : out)).data();
+            float[] compacted = backend.download(ForwardPass.run(pg, pruned, backend, input)).data();
+            double scale = 0;
+            for (float v : masked) {
+                scale = Math.max(scale, Math.abs(v));
+            }
+            for (int i = 0; i < masked.length; i++) {
+                assertEquals(masked[i], compacted[i], 1e-5 * scale + 1e-6, components + " logit " + i);
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"{\"preset\":\"resnet18\",\"width\":4,\"num_classes\":5,\"input\":[3,32,32]}"})
     void residualAddsTieChannelsIntoGroups(String arch) {

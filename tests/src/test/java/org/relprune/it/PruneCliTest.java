@@ -83,7 +83,7 @@ class PruneCliTest {
         Cli compact = Cli.run("compact", "--from", coupledRun.toString(), "--rate", "0.3", "--out", small, "--latency-runs", "3");
         assertEquals(0, compact.exitCode(), compact.err());
         JsonObject figures = JsonParser.parseString(compact.out()).getAsJsonObject();
-        assertEquals(6, figures.get("pruned_channels").getAsInt(), "floor(22 * 0.3)");
+        assertEquals(6, figures.get("pruned_components").getAsInt(), "floor(22 * 0.3)");
         assertTrue(figures.getAsJsonObject("after").get("parameters").getAsLong() < figures.getAsJsonObject("before").get("parameters").getAsLong());
         assertTrue(figures.getAsJsonObject("after").get("flops").getAsLong() < figures.getAsJsonObject("before").get("flops").getAsLong());
         assertTrue(Files.size(Path.of(small + ".onnx")) > 1000, "M.onnx written (run by ONNX Runtime in OnnxExportTest)");

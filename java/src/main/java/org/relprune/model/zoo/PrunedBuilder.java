@@ -8,14 +8,16 @@ import org.relprune.model.Graph;
 import org.relprune.model.GraphBuilder;
 import org.relprune.model.Layer;
 import org.relprune.model.Node;
+import org.relprune.model.layers.AttentionCore;
 import org.relprune.model.layers.BatchNorm2d;
 import org.relprune.model.layers.Conv2d;
 import org.relprune.model.layers.Linear;
 
 /**
  * A physically pruned model: {@code {"family": "relprune.Pruned", "base": <config>, "widths":
- * {"<conv>": channels, ...}}}. The base architecture is built, then every convolution listed
- * gets its new output width and every later layer takes its input width from what it reads
+ * {"<conv or linear>": output width, "<attention core>": heads, ...}}}. The base architecture is
+ * built, then every convolution or linear layer listed gets its new output width (an attention
+ * core its head count, the head size kept) and every later layer takes its input width from what it reads
  * (BatchNorm channels, the next convolution's and the classifier's inputs, through Flatten),
  * so coupled channels (residual adds) must be given equal widths or the add says which shapes
  * differ. Node and parameter names stay those of the base.
@@ -53,9 +55,11 @@ final class PrunedBuilder {
             } catch (IllegalArgumentException ex) {
                 throw new ArchitectureException(FAMILY + ": width given for '" + e.getKey() + "', which is no node of the base " + base.name());
             }
-            if (!(n.layer() instanceof Conv2d c) || w < 1 || w > c.out()) {
-                throw new ArchitectureException(FAMILY + ": '" + e.getKey() + "' must be a convolution and its width in [1, "
-                        + (n.layer() instanceof Conv2d c2 ? c2.out() : 0) + "], got " + w);
+            int max = n.layer() instanceof Conv2d c ? c.out() : n.layer() instanceof Linear l ? l.out()
+                    : n.layer() instanceof AttentionCore a ? a.heads() : 0;
+            if (max == 0 || w < 1 || w > max) {
+                throw new ArchitectureException(FAMILY + ": '" + e.getKey() + "' must be a convolution or linear layer (width) or an attention "
+                        + "core (head count), with a value in [1, " + max + "], got " + w);
             }
             widths.put(e.getKey(), w);
         }
@@ -75,7 +79,10 @@ final class PrunedBuilder {
             } else if (l instanceof BatchNorm2d b) {
                 l = new BatchNorm2d((int) inWidth, b.eps(), b.prefix());
             } else if (l instanceof Linear lin) {
-                l = new Linear((int) inWidth, lin.out(), lin.weight(), lin.bias());
+                l = new Linear((int) inWidth, widths.getOrDefault(n.name(), lin.out()), lin.weight(), lin.bias());
+            } else if (l instanceof AttentionCore a && widths.containsKey(n.name())) {
+                int heads = widths.get(n.name());
+                l = new AttentionCore(a.dim() / a.heads() * heads, heads);
             }
             g.add(n.name(), l, in);
         }

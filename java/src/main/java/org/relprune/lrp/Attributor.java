@@ -51,6 +51,7 @@ public final class Attributor implements AutoCloseable {
     private final Map<String, LinearLayerView> linear = new LinkedHashMap<>();
     private final Map<String, LayerGroup> groups;
     private final String first;
+    private final String classifier;
     /**
      * Transformers follow LXT's convention, relevance = activation x gradient: the output relevance
      * is the target logit times one-hot (CNNs follow zennit's: one-hot).
@@ -104,6 +105,7 @@ public final class Attributor implements AutoCloseable {
         }
         this.first = order.get(0);
         order.remove(classifier);
+        this.classifier = classifier;
         this.groups = LayerGroups.assign(order, classifier);
         this.values = new Tensor[graph.nodes().size()];
         this.positiveParts = new Tensor[graph.nodes().size()];
@@ -222,7 +224,8 @@ public final class Attributor implements AutoCloseable {
             }
             // read-outs of the output relevance, taken in the signals pass: conv channels summed
             // over space, MLP hidden neurons summed over tokens
-            boolean mlpHidden = n.name().endsWith(".mlp.0");
+            // hidden neurons: a ViT's MLP hidden layer (fc1), or any linear layer of a CNN / MLP but its classifier
+            boolean mlpHidden = transformer ? n.name().endsWith(".mlp.0") : l instanceof Linear && !n.name().equals(classifier);
             int readout = l instanceof Conv2d ? 1 : mlpHidden ? (r.shape().rank() == 3 ? (int) r.shape().dim(1) : 1) : 0;
             boolean signedRule = !(rule instanceof Rule.Epsilon || rule instanceof Rule.Flat || rule instanceof Rule.WSquare || rule instanceof Rule.ZBox);
             boolean nonNegative = signedRule && inputNonNegative(n);

@@ -37,8 +37,8 @@ public record IntegratedGradientsCriterion(int steps, int batch) implements Crit
         Composite lrp0 = Composites.named(TaylorCriterion.GRADIENT_TIMES_ACTIVATION);
         List<double[]> scores = new ArrayList<>();
         for (PrunableLayer l : layers) {
-            if (l.kind() != ComponentKind.CHANNELS) {
-                throw new IllegalArgumentException("the ig criterion scores conv channels, not " + l.kind().option());
+            if (l.kind() != ComponentKind.CHANNELS && l.kind() != ComponentKind.LINEAR) {
+                throw new IllegalArgumentException("the ig criterion scores conv channels and hidden linear neurons, not " + l.kind().option());
             }
             scores.add(new double[l.count()]);
         }
@@ -59,7 +59,7 @@ public record IntegratedGradientsCriterion(int steps, int batch) implements Crit
                         try (Attributor a = new Attributor(model, model.backend().upload(images),
                                 (node, out) -> node.name().equals(layer.layer()) ? model.backend().channelMask(out, mask) : out)) {
                             Attribution r = a.explain(lrp0, targets, Attributor.Start.LOGIT);
-                            float[] ch = r.channels().get(layer.layer()).data();
+                            float[] ch = (layer.kind() == ComponentKind.CHANNELS ? r.channels() : r.neurons()).get(layer.layer()).data();
                             for (int i = 0; i < ig.length; i++) {
                                 ig[i] += ch[i] / alpha / steps; // (alpha a x gradient) / alpha, averaged over the path
                             }

@@ -62,13 +62,12 @@ public record LrpCriterion(Composite composite, boolean signed, boolean perSampl
         boolean tokenAbs = !signed && !perSampleAbs;
         HostTensor t = switch (l.kind()) {
             case CHANNELS -> r.channels().get(l.layer());
-            case NEURONS -> (tokenAbs ? r.neuronsAbs() : r.neurons()).get(l.layer());
+            case NEURONS, LINEAR -> (tokenAbs ? r.neuronsAbs() : r.neurons()).get(l.layer());
             case HEADS -> (tokenAbs ? r.headsAbs() : r.heads()).get(l.layer());
-            case LINEAR -> null;
         };
         if (t == null) {
             throw new IllegalArgumentException("LRP gives no relevance read-out for " + l.layer() + " (" + l.kind().option()
-                    + "): the lrp criterion scores conv channels, ViT neurons and heads");
+                    + "): no read-out for this layer");
         }
         return t;
     }

@@ -279,30 +279,32 @@ class CurveEvaluatorTest {
         Map<String, HostTensor> w = RandomWeights.generate(g, 8);
         ImageDataset d = data(g.inputShape(), 4, 10, 12);
         ReferenceSet ref = new ReferenceSet(d.batch(new int[] {0, 1, 2, 3}), d.labels());
-        List<PrunableLayer> layers = Components.of(g, ComponentKind.CHANNELS);
         double h = 1e-3;
-        try (Model m = Model.load(g, w, backend)) {
-            List<double[]> taylor = new TaylorCriterion(2).score(m, layers, ref);
-            for (int l = 0; l < layers.size(); l++) {
-                PrunableLayer layer = layers.get(l);
-                for (int c = 0; c < layer.count(); c += 3) {
-                    double want = 0;
-                    float[][] logits = new float[2][];
-                    for (int side = 0; side < 2; side++) {
-                        float[] mask = new float[layer.count()];
-                        java.util.Arrays.fill(mask, 1f);
-                        mask[c] = (float) (side == 0 ? 1 + h : 1 - h);
-                        try (TensorScope s = TensorScope.open()) {
-                            var mt = backend.upload(HostTensor.of(mask, 1, layer.count()));
-                            logits[side] = backend.download(ForwardPass.run(g, m, backend, backend.upload(ref.images()),
-                                    (node, out) -> node.name().equals(layer.maskNode()) ? backend.channelMask(out, mt) : out)).data();
+        for (ComponentKind kind : new ComponentKind[] {ComponentKind.CHANNELS, ComponentKind.LINEAR}) {
+            List<PrunableLayer> layers = Components.of(g, kind);
+            try (Model m = Model.load(g, w, backend)) {
+                List<double[]> taylor = new TaylorCriterion(2).score(m, layers, ref);
+                for (int l = 0; l < layers.size(); l++) {
+                    PrunableLayer layer = layers.get(l);
+                    for (int c = 0; c < layer.count(); c += layer.count() > 30 ? 17 : 3) {
+                        double want = 0;
+                        float[][] logits = new float[2][];
+                        for (int side = 0; side < 2; side++) {
+                            float[] mask = new float[layer.count()];
+                            java.util.Arrays.fill(mask, 1f);
+                            mask[c] = (float) (side == 0 ? 1 + h : 1 - h);
+                            try (TensorScope s = TensorScope.open()) {
+                                var mt = backend.upload(HostTensor.of(mask, 1, layer.count()));
+                                logits[side] = backend.download(ForwardPass.run(g, m, backend, backend.upload(ref.images()),
+                                        (node, out) -> node.name().equals(layer.maskNode()) ? backend.channelMask(out, mt) : out)).data();
+                            }
                         }
+                        for (int i = 0; i < 4; i++) {
+                            int at = i * 10 + ref.labels()[i];
+                            want += Math.abs((logits[0][at] - logits[1][at]) / (2 * h));
+                        }
+                        assertEquals(want, taylor.get(l)[c], 2e-2 * want + 1e-4, layer.layer() + " channel " + c);
                     }
-                    for (int i = 0; i < 4; i++) {
-                        int at = i * 10 + ref.labels()[i];
-                        want += Math.abs((logits[0][at] - logits[1][at]) / (2 * h));
-                    }
-                    assertEquals(want, taylor.get(l)[c], 2e-2 * want + 1e-4, layer.layer() + " channel " + c);
                 }
             }
         }

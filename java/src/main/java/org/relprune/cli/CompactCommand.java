@@ -43,7 +43,7 @@ import picocli.CommandLine.Spec;
         description = {"Physically remove the channels that a 'prune --grouping coupled' run (DIR) prunes at rate R, respecting the "
                 + "coupled groups, and write M.safetensors and M.json (an architecture config the zoo loads, family relprune.Pruned, "
                 + "with the new widths; also the model's split and normalization, so 'eval --arch M.json --weights M.safetensors' works) "
-                + "and M.onnx (opset 17; CNNs). Conv channels need a 'prune --grouping coupled' run; ViT neurons and heads any run.",
+                + "and M.onnx (opset 17). Conv channels need a 'prune --grouping coupled' run; ViT neurons and heads any run.",
                 "Prints parameters, FLOPs and CPU latency (batch 1) before and after as JSON."})
 final class CompactCommand implements Callable<Integer> {
     @Spec
@@ -155,15 +155,10 @@ final class CompactCommand implements Callable<Integer> {
         }
         SafetensorsWriter.write(weightsOut, small.weights(), Map.of("architecture", pg.name()));
         Path onnxOut = Path.of(out + ".onnx");
-        boolean onnx = kind == ComponentKind.CHANNELS;
-        if (onnx) {
-            OnnxExport.write(onnxOut, pg, small.weights(), Provenance.versions().get("relprune").getAsString());
-        } else {
-            spec.commandLine().getErr().println("compact: M.onnx not written: ONNX export of vision transformers is not built yet");
-        }
+        OnnxExport.write(onnxOut, pg, small.weights(), Provenance.versions().get("relprune").getAsString());
         AtomicFileWrite.writeString(jsonOut, new GsonBuilder().setPrettyPrinting().create().toJson(sidecar) + "\n");
         spec.commandLine().getOut().println(new GsonBuilder().setPrettyPrinting().create().toJson(report));
-        spec.commandLine().getErr().println("wrote " + weightsOut + ", " + jsonOut + (onnx ? " and " + onnxOut : ""));
+        spec.commandLine().getErr().println("wrote " + weightsOut + ", " + jsonOut + " and " + onnxOut);
         return 0;
     }
 

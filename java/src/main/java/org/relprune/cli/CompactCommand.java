@@ -43,7 +43,7 @@ import picocli.CommandLine.Spec;
         description = {"Physically remove the channels that a 'prune --grouping coupled' run (DIR) prunes at rate R, respecting the "
                 + "coupled groups, and write M.safetensors and M.json (an architecture config the zoo loads, family relprune.Pruned, "
                 + "with the new widths; also the model's split and normalization, so 'eval --arch M.json --weights M.safetensors' works) "
-                + "and M.onnx (opset 17). Conv channels need a 'prune --grouping coupled' run; ViT neurons and heads any run.",
+                + "and M.onnx (opset 17). Conv channels need a 'prune --grouping coupled' run; ViT neurons, heads and hidden linear neurons any run.",
                 "Prints parameters, FLOPs and CPU latency (batch 1) before and after as JSON."})
 final class CompactCommand implements Callable<Integer> {
     @Spec
@@ -77,9 +77,6 @@ final class CompactCommand implements Callable<Integer> {
         if (kind == ComponentKind.CHANNELS && !coupled) {
             throw new IllegalArgumentException(from + " is an independent run: compaction needs coupled channel groups "
                     + "(rerun prune with --grouping coupled)");
-        }
-        if (kind == ComponentKind.LINEAR) {
-            throw new IllegalArgumentException("compaction of hidden linear neurons is not built (conv channels, ViT neurons and heads are)");
         }
         Rates r = Rates.parse("0," + rate);
         Path weightsOut = Path.of(out + ".safetensors");

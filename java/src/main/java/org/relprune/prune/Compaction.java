@@ -32,7 +32,7 @@ public final class Compaction {
      */
     public static Result compact(Graph g, JsonObject base, Map<String, HostTensor> weights, PruningPlan plan, int k) {
         if (!plan.layers().isEmpty() && plan.layers().get(0).kind() != ComponentKind.CHANNELS) {
-            return compactTransformer(g, base, weights, plan, k);
+            return compactComponents(g, base, weights, plan, k);
         }
         ChannelSpaces spaces = ChannelSpaces.of(g);
         // kept channel indices per space; spaces without an entry keep everything
@@ -97,11 +97,13 @@ public final class Compaction {
     }
 
     /**
-     * ViT components: pruned MLP neurons leave mlp.0 (rows) and the next linear layer (columns);
+     * ViT components and hidden linear neurons: pruned neurons leave their layer (rows) and the
+     * next linear layer after the activation (columns);
      * pruned heads leave the in-projection (their q, k, v rows) and the out-projection (their
      * channels' columns), and the attention core keeps fewer heads of the same size.
      */
-    private static Result compactTransformer(Graph g, JsonObject base, Map<String, HostTensor> weights, PruningPlan plan, int k) {
+    private static Result compactComponents(Graph g, JsonObject base, Map<String, HostTensor> weights, PruningPlan plan, int k) {
+        // each step selects from what earlier steps left (a layer can lose rows as a pruned layer and columns as the next)
         Map<String, HostTensor> out = new LinkedHashMap<>(weights);
         Map<String, Integer> widths = new LinkedHashMap<>();
         for (int l = 0; l < plan.layers().size(); l++) {
@@ -112,15 +114,17 @@ public final class Compaction {
                         + layer.layer() + ": the network would be cut; choose a lower rate");
             }
             Node n = g.node(layer.layer());
-            if (layer.kind() == ComponentKind.NEURONS) {
+            if (layer.kind() == ComponentKind.NEURONS || layer.kind() == ComponentKind.LINEAR) {
                 Linear fc1 = (Linear) n.layer();
-                Node next = reader(g, reader(g, n)); // mlp.0 -> GELU -> mlp.3
+                Node next = reader(g, reader(g, n)); // fc1 -> activation (GELU, ReLU) -> fc2
                 if (!(next.layer() instanceof Linear fc2)) {
-                    throw new IllegalArgumentException(layer.layer() + ": expected GELU then a linear layer after it");
+                    throw new IllegalArgumentException(layer.layer() + ": expected an activation then a linear layer after it");
                 }
-                out.put(fc1.weight(), select(weights.get(fc1.weight()), keep, null, 1));
-                out.put(fc1.bias(), select(weights.get(fc1.bias()), keep, null, 1));
-                out.put(fc2.weight(), select(weights.get(fc2.weight()), null, keep, 1));
+                out.put(fc1.weight(), select(out.get(fc1.weight()), keep, null, 1));
+                if (fc1.bias() != null) {
+                    out.put(fc1.bias(), select(out.get(fc1.bias()), keep, null, 1));
+                }
+                out.put(fc2.weight(), select(out.get(fc2.weight()), null, keep, 1));
                 widths.put(n.name(), keep.length);
             } else if (layer.kind() == ComponentKind.HEADS) {
                 Node inProjNode = g.nodes().get(n.inputs().get(0));
@@ -133,9 +137,9 @@ public final class Compaction {
                 int[] keptRows = java.util.Arrays.stream(keep).flatMap(h -> java.util.Arrays.stream(layer.weightRows(h, rows))).sorted().toArray();
                 int[] keptChannels = java.util.Arrays.stream(keep)
                         .flatMap(h -> java.util.stream.IntStream.range(h * layer.span(), (h + 1) * layer.span())).toArray();
-                out.put(inProj.weight(), select(weights.get(inProj.weight()), keptRows, null, 1));
-                out.put(inProj.bias(), select(weights.get(inProj.bias()), keptRows, null, 1));
-                out.put(outProj.weight(), select(weights.get(outProj.weight()), null, keptChannels, 1));
+                out.put(inProj.weight(), select(out.get(inProj.weight()), keptRows, null, 1));
+                out.put(inProj.bias(), select(out.get(inProj.bias()), keptRows, null, 1));
+                out.put(outProj.weight(), select(out.get(outProj.weight()), null, keptChannels, 1));
                 widths.put(inProjNode.name(), keptRows.length);
                 widths.put(n.name(), keep.length);
             } else {

@@ -86,15 +86,22 @@ class CompactionTest {
         }
     }
 
-    /** ViT MLP neurons and attention heads: fewer neurons / heads, the same logits as masking them. */
+    /** ViT MLP neurons and attention heads, LeNet-5 hidden linear neurons: fewer of them, the same logits as masking them. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"neurons", "heads"})
-    void compactedTransformerEqualsTheMaskedOne(String components) {
+    @ValueSource(strings = {"neurons", "heads", "linear"})
+    void compactedNeuronsAndHeadsEqualTheMaskedOnes(String components) {
+        if (components.equals("linear")) {
+            compactedEqualsMasked("lenet5", ComponentKind.LINEAR, Shape.of(2, 1, 28, 28));
+            return;
+        }
         String arch = "{\"family\":\"torchvision.VisionTransformer\",\"image_size\":16,\"patch_size\":4,\"num_layers\":2,"
                 + "\"num_heads\":4,\"hidden_dim\":16,\"mlp_dim\":24,\"num_classes\":5}";
+        compactedEqualsMasked(arch, ComponentKind.parse(components), Shape.of(2, 3, 16, 16));
+    }
+
+    private static void compactedEqualsMasked(String arch, ComponentKind kind, Shape in) {
         Graph g = ModelZoo.resolve(arch);
         Map<String, HostTensor> w = RandomWeights.generate(g, 4);
-        ComponentKind kind = ComponentKind.parse(components);
         List<PrunableLayer> layers = Components.of(g, kind);
         PruningPlan plan = PruningPlan.build(layers, new RandomCriterion(5).score(null, layers, null), Rates.parse("0,0.4"), true, false);
         assertTrue(plan.pruned(1) > 0);
@@ -102,7 +109,6 @@ class CompactionTest {
         Graph pg = ModelZoo.build(small.architecture(), "pruned");
         assertTrue(pg.parameterCount() < g.parameterCount(), "fewer parameters");
         SplittableRandom rng = new SplittableRandom(3);
-        Shape in = Shape.of(2, 3, 16, 16);
         float[] x = new float[in.numelInt()];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) rng.nextDouble(-1, 1);
@@ -129,7 +135,7 @@ class CompactionTest {
                 scale = Math.max(scale, Math.abs(v));
             }
             for (int i = 0; i < masked.length; i++) {
-                assertEquals(masked[i], compacted[i], 1e-5 * scale + 1e-6, components + " logit " + i);
+                assertEquals(masked[i], compacted[i], 1e-5 * scale + 1e-6, kind + " logit " + i);
             }
         }
     }

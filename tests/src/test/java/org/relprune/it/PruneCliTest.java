@@ -92,6 +92,16 @@ class PruneCliTest {
         JsonObject cc = curve(coupledRun);
         assertEquals(cc.getAsJsonArray("accuracy").get(6).getAsDouble(), JsonParser.parseString(evalSmall.out()).getAsJsonObject().get("top1").getAsDouble(),
                 1e-12, "the compacted model scores what the masked curve scored at rate 0.3");
+        // a restricted task: 3 of the 10 classes, their reference images and test images only
+        Path restricted = tmp.resolve("classes3");
+        Cli three = Cli.run("prune", "--arch", "lenet5", "--weights", weights, "--data", MNIST, "--criterion", "l1", "--classes", "3",
+                "--rates", "0,0.5", "--out", restricted.toString());
+        assertEquals(0, three.exitCode(), three.err());
+        JsonObject rc = curve(restricted);
+        assertEquals(3, rc.get("classes").getAsInt());
+        assertEquals(30, rc.getAsJsonObject("reference").get("samples").getAsInt());
+        assertTrue(rc.getAsJsonArray("accuracy").get(0).getAsDouble() >= dense, "3 of 10 classes is an easier task than 10");
+
         // a tensor dataset is the evaluation set as it is; the reference then comes from --reference
         java.util.SplittableRandom rng = new java.util.SplittableRandom(1);
         float[] px = new float[64 * 784];

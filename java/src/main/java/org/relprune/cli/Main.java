@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "relprune", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Structured pruning of deep networks by Layer-wise Relevance Propagation.",
         subcommands = {InfoCommand.class, ForwardCommand.class, TrainCommand.class, EvalCommand.class, ExplainCommand.class, PruneCommand.class, ReportCommand.class,
-                CompactCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+                CompactCommand.class, SearchCommand.class, StudyCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

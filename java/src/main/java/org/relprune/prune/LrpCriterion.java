@@ -27,30 +27,53 @@ public record LrpCriterion(Composite composite, boolean signed, boolean perSampl
 
     @Override
     public List<double[]> score(Model model, List<PrunableLayer> layers, ReferenceSet reference) {
-        List<double[]> scores = new ArrayList<>();
-        for (PrunableLayer l : layers) {
-            scores.add(new double[l.count()]);
-        }
+        List<double[]> scores = empty(layers);
         for (int from = 0; from < reference.size(); from += batch) {
             int to = Math.min(reference.size(), from + batch);
             int[] targets = java.util.Arrays.copyOfRange(reference.labels(), from, to);
             try (TensorScope scope = TensorScope.open();
                  Attributor a = new Attributor(model, model.backend().upload(reference.slice(from, to)))) {
-                Attribution r = a.explain(composite, targets, start);
-                for (int k = 0; k < layers.size(); k++) {
-                    PrunableLayer l = layers.get(k);
-                    HostTensor ch = readout(r, l);
-                    double[] s = scores.get(k);
-                    for (int i = 0; i < to - from; i++) {
-                        for (int c = 0; c < l.count(); c++) {
-                            double v = ch.data()[i * l.count() + c];
-                            s[c] += signed ? v : Math.abs(v);
-                        }
-                    }
-                }
+                add(scores, layers, a, targets);
             }
         }
         return scores;
+    }
+
+    /**
+     * Scores from forward passes already run: one attributor per reference chunk, with that
+     * chunk's targets (what a search reuses across its trials).
+     */
+    public List<double[]> score(List<PrunableLayer> layers, List<Attributor> chunks, List<int[]> targets) {
+        List<double[]> scores = empty(layers);
+        for (int i = 0; i < chunks.size(); i++) {
+            try (TensorScope scope = TensorScope.open()) {
+                add(scores, layers, chunks.get(i), targets.get(i));
+            }
+        }
+        return scores;
+    }
+
+    private static List<double[]> empty(List<PrunableLayer> layers) {
+        List<double[]> scores = new ArrayList<>();
+        for (PrunableLayer l : layers) {
+            scores.add(new double[l.count()]);
+        }
+        return scores;
+    }
+
+    private void add(List<double[]> scores, List<PrunableLayer> layers, Attributor a, int[] targets) {
+        Attribution r = a.explain(composite, targets, start);
+        for (int k = 0; k < layers.size(); k++) {
+            PrunableLayer l = layers.get(k);
+            HostTensor ch = readout(r, l);
+            double[] s = scores.get(k);
+            for (int i = 0; i < targets.length; i++) {
+                for (int c = 0; c < l.count(); c++) {
+                    double v = ch.data()[i * l.count() + c];
+                    s[c] += signed ? v : Math.abs(v);
+                }
+            }
+        }
     }
 
     /**

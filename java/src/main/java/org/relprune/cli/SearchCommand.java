@@ -1,0 +1,180 @@
+package org.relprune.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.relprune.backend.Backend;
+import org.relprune.backend.Backends;
+import org.relprune.io.AtomicFileWrite;
+import org.relprune.io.WeightFiles;
+import org.relprune.io.data.Datasets;
+import org.relprune.io.data.ImageDataset;
+import org.relprune.io.data.PreparedData;
+import org.relprune.io.data.Sampling;
+import org.relprune.model.Graph;
+import org.relprune.model.Model;
+import org.relprune.model.layers.AttentionCore;
+import org.relprune.model.zoo.ModelZoo;
+import org.relprune.prune.ComponentKind;
+import org.relprune.prune.Rates;
+import org.relprune.prune.ReferenceSet;
+import org.relprune.search.RandomStrategy;
+import org.relprune.search.SearchSpace;
+import org.relprune.search.StudyStore;
+import org.relprune.search.TrialObjective;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Searches LRP composites for pruning: trials stored in a resumable SQLite study. */
+@Command(name = "search", mixinStandardHelpOptions = true,
+        description = {"Search the LRP composite (a rule and parameter per layer group, the score option) that maximizes a_pr of the "
+                + "pruning curve on the validation split. Trials live in a SQLite study (--study): a killed search resumes with the next "
+                + "trial, several processes can share a study, --trials is the study's total.",
+                "When every trial is done: DIR/search.json (the best point), DIR/best and DIR/default (test-split curves of the best "
+                        + "and the default composite) and DIR/report.html."})
+final class SearchCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--arch", required = true, paramLabel = "A") String arch;
+    @Option(names = "--weights", required = true, paramLabel = "W") Path weights;
+    @Option(names = "--data", required = true, paramLabel = "D") Path data;
+    @Option(names = "--trials", required = true, paramLabel = "N", description = "Trials of the whole study.") int trials;
+    @Option(names = "--strategy", defaultValue = "random", paramLabel = "S", description = "random (default); bo is not built yet.") String strategy;
+    @Option(names = "--space", paramLabel = "F", description = "Search space JSON (default: every group and rule; docs/search.md).") Path space;
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Strategy and reference sampling seed (default: ${DEFAULT-VALUE}).") long seed;
+    @Option(names = "--study", required = true, paramLabel = "S.db") Path study;
+    @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+    @Option(names = "--reference-per-class", defaultValue = "10", paramLabel = "N") int perClass;
+    @Option(names = "--validation-limit", defaultValue = "2000", paramLabel = "N",
+            description = "Validation images per trial curve, stratified (default: ${DEFAULT-VALUE}).") int validationLimit;
+    @Option(names = "--lease", defaultValue = "120", paramLabel = "SECONDS",
+            description = "A RUNNING trial whose process sent no heartbeat for this long is run again (default: ${DEFAULT-VALUE}).") int lease;
+    @Option(names = "--batch", defaultValue = "1024", paramLabel = "B") int batch;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = new PrintWriter(spec.commandLine().getErr(), true);
+        if (trials < 1) {
+            throw new IllegalArgumentException("--trials must be >= 1");
+        }
+        if (!strategy.equals("random")) {
+            throw new IllegalArgumentException(strategy.equals("bo") ? "--strategy bo is not built yet (use random)"
+                    : "unknown --strategy '" + strategy + "' (random, bo)");
+        }
+        Graph graph = ModelZoo.resolve(arch);
+        boolean vit = graph.nodes().stream().anyMatch(n -> n.layer() instanceof AttentionCore);
+        SearchSpace sp = space == null ? SearchSpace.defaults(vit) : SearchSpace.parse(JsonParser.parseString(Files.readString(space)).getAsJsonObject(), vit);
+        ComponentKind kind = vit ? ComponentKind.NEURONS : ComponentKind.CHANNELS;
+        ImageDataset raw = Datasets.open(data);
+        TrainCommand.checkFits(graph, raw);
+        PreparedData d = ModelSplits.prepare(weights, raw);
+        int[] refIdx = Sampling.perClass(d.train().labels(), all(d.train().size()), perClass, seed);
+        int[] refLabels = new int[refIdx.length];
+        for (int i = 0; i < refIdx.length; i++) {
+            refLabels[i] = d.train().label(refIdx[i]);
+        }
+        ReferenceSet reference = new ReferenceSet(d.train().batch(refIdx), refLabels);
+        ImageDataset val = d.validation();
+        if (val.size() > validationLimit) {
+            int per = Math.max(1, validationLimit / raw.numClasses());
+            val = val.subset(Sampling.perClass(val.labels(), all(val.size()), per, seed));
+        }
+        Rates rates = Rates.standard();
+        JsonObject config = new JsonObject();
+        config.add("space", sp.toJson());
+        config.addProperty("arch", arch);
+        config.addProperty("weights", weights.toString());
+        config.addProperty("data", raw.source());
+        config.addProperty("strategy", strategy);
+        config.addProperty("seed", seed);
+        config.addProperty("components", kind.option());
+        config.addProperty("reference_per_class", perClass);
+        config.addProperty("validation_images", val.size());
+        String worker = ManagementFactory.getRuntimeMXBean().getName();
+        ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "study-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        try (StudyStore store = StudyStore.open(study, lease * 1000L);
+             Backend backend = Backends.open("cpu", new java.io.PrintStream(System.err, true));
+             Model model = Model.load(graph, WeightFiles.read(weights), backend);
+             TrialObjective objective = new TrialObjective(model, kind, reference, val, rates, 32, batch)) {
+            store.initialize(config);
+            RandomStrategy proposer = new RandomStrategy(sp, seed);
+            err.printf("search %s: %d trials in %s (%d done), %d reference / %d validation images; reference forward pass %.2f s "
+                    + "(once, reused by every trial)%n", graph.name(), trials, study,
+                    store.trials().stream().filter(t -> t.status().equals("COMPLETE")).count(), reference.size(), val.size(), objective.forwardSeconds());
+            StudyStore.Trial t;
+            while ((t = store.claim(trials, worker, proposer)) != null) {
+                int number = t.number();
+                StudyStore.Trial claimed = t;
+                var beat = beats.scheduleAtFixedRate(() -> {
+                    try {
+                        store.heartbeat(claimed);
+                    } catch (java.io.IOException e) {
+                        err.println("search: heartbeat of trial " + number + " failed: " + e.getMessage());
+                    }
+                }, lease * 250L, lease * 250L, TimeUnit.MILLISECONDS);
+                try {
+                    SearchSpace.Point p = SearchSpace.Point.fromJson(t.params());
+                    TrialObjective.Outcome o = objective.evaluate(p);
+                    JsonArray acc = new JsonArray();
+                    for (double a : o.accuracy()) {
+                        acc.add(a);
+                    }
+                    store.complete(t, o.aPr(), acc.toString(), o.lrpSeconds(), o.curveSeconds());
+                    err.printf("trial %d/%d: a_pr %.4f (lrp %.2f s, curve %.2f s) %s%s%n", number + 1, trials, o.aPr(), o.lrpSeconds(),
+                            o.curveSeconds(), p.composite(), p.signed() ? " signed" : "");
+                } catch (RuntimeException e) {
+                    store.fail(t, CliErrors.oneLine(e));
+                    throw e;
+                } finally {
+                    beat.cancel(false);
+                }
+            }
+            List<StudyStore.Trial> all = store.trials();
+            List<StudyStore.Trial> done = all.stream().filter(x -> x.status().equals("COMPLETE")).toList();
+            if (done.size() < trials) {
+                err.printf("search: %d of %d trials done; the others are running in other processes%n", done.size(), trials);
+                return 0;
+            }
+            StudyStore.Trial best = done.stream().max(Comparator.comparingDouble(StudyStore.Trial::objective)
+                    .thenComparing(Comparator.comparingInt(StudyStore.Trial::number).reversed())).orElseThrow();
+            SearchSpace.Point bp = SearchSpace.Point.fromJson(best.params());
+            JsonObject summary = new JsonObject();
+            summary.addProperty("study", study.toString());
+            summary.addProperty("trials", done.size());
+            summary.addProperty("best_trial", best.number());
+            summary.addProperty("best_validation_a_pr", best.objective());
+            summary.add("best", best.params());
+            Files.createDirectories(out);
+            AtomicFileWrite.writeString(out.resolve("search.json"), new GsonBuilder().setPrettyPrinting().create().toJson(summary) + "\n");
+            err.printf("search: best trial %d, validation a_pr %.4f: %s%n", best.number(), best.objective(), bp.composite());
+        } finally {
+            beats.shutdownNow();
+        }
+        return 0;
+    }
+
+    private static int[] all(int n) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = i;
+        }
+        return a;
+    }
+}

@@ -1,0 +1,278 @@
+package org.relprune.search;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A study in one SQLite file (WAL mode, so several processes can work on it): the study's
+ * configuration and every trial (parameters, objective, curve, timings, status). A trial is
+ * claimed as RUNNING inside an immediate transaction and kept alive by heartbeats; one whose
+ * heartbeat is older than the lease belongs to a process that died and is run again. Finished
+ * trials are never touched again. Schema: docs/search.md.
+ */
+public final class StudyStore implements AutoCloseable {
+    /** The value of study.format: what marks a file as a relprune study. */
+    public static final String FORMAT = "relprune-study-1";
+    private static final byte[] SQLITE_MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+
+    private final Path file;
+    private final Connection db;
+    private final long leaseMillis;
+
+    /** A trial row. */
+    public record Trial(int number, String status, JsonObject params, Double objective, String curve, Double lrpSeconds, Double curveSeconds,
+                        String worker, String token) {
+    }
+
+    private StudyStore(Path file, Connection db, long leaseMillis) {
+        this.file = file;
+        this.db = db;
+        this.leaseMillis = leaseMillis;
+    }
+
+    /** Opens (creating if absent) the study file; a file that is not SQLite or not a relprune study is refused. */
+    public static StudyStore open(Path file, long leaseMillis) throws IOException {
+        if (Files.exists(file)) {
+            byte[] head = new byte[SQLITE_MAGIC.length];
+            try (var in = Files.newInputStream(file)) {
+                int n = in.readNBytes(head, 0, head.length);
+                if (n > 0 && (n < head.length || !java.util.Arrays.equals(head, SQLITE_MAGIC))) {
+                    throw new IOException(file + ": not a SQLite database (so not a relprune study)");
+                }
+            }
+        }
+        try {
+            org.sqlite.SQLiteConfig cfg = new org.sqlite.SQLiteConfig();
+            // every transaction takes the write lock at its start: two processes claiming trials
+            // queue (busy_timeout) instead of one failing on a stale snapshot
+            cfg.setTransactionMode(org.sqlite.SQLiteConfig.TransactionMode.IMMEDIATE);
+            cfg.setBusyTimeout(30000);
+            Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), cfg.toProperties());
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode = WAL");
+                List<String> tables = new ArrayList<>();
+                try (ResultSet r = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'")) {
+                    while (r.next()) {
+                        tables.add(r.getString(1));
+                    }
+                }
+                if (!tables.isEmpty() && !tables.contains("study")) {
+                    c.close();
+                    throw new IOException(file + ": a SQLite database of something else (tables " + tables + "), not a relprune study");
+                }
+                s.execute("CREATE TABLE IF NOT EXISTS study (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+                s.execute("CREATE TABLE IF NOT EXISTS trials (number INTEGER PRIMARY KEY, status TEXT NOT NULL "
+                        + "CHECK (status IN ('RUNNING', 'COMPLETE', 'FAILED')), params TEXT NOT NULL, objective REAL, curve TEXT, "
+                        + "lrp_seconds REAL, curve_seconds REAL, worker TEXT, token TEXT, started TEXT, heartbeat INTEGER, finished TEXT, error TEXT)");
+            }
+            return new StudyStore(file, c, leaseMillis);
+        } catch (SQLException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Records the study's configuration on first use; later, the stored one must match where it
+     * decides the trials (the space, the model, the data, the strategy and its seed).
+     */
+    public void initialize(JsonObject config) throws IOException {
+        try {
+            db.setAutoCommit(false);
+            String stored = get("config");
+            if (stored == null) {
+                put("format", FORMAT);
+                put("config", config.toString());
+                put("created", Instant.now().toString());
+            } else {
+                if (!FORMAT.equals(get("format"))) {
+                    throw new IOException(file + ": not a relprune study (format " + get("format") + ")");
+                }
+                JsonObject old = JsonParser.parseString(stored).getAsJsonObject();
+                for (String k : config.keySet()) {
+                    if (old.has(k) && !old.get(k).equals(config.get(k))) {
+                        throw new IOException(file + ": this study was made with another " + k + " (" + old.get(k) + ", now " + config.get(k)
+                                + "): use a new --study file or the same settings");
+                    }
+                }
+            }
+            db.commit();
+        } catch (SQLException e) {
+            rollback();
+            throw new IOException(file + ": " + e.getMessage(), e);
+        } finally {
+            autoCommit();
+        }
+    }
+
+    private String get(String key) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement("SELECT value FROM study WHERE key = ?")) {
+            p.setString(1, key);
+            try (ResultSet r = p.executeQuery()) {
+                return r.next() ? r.getString(1) : null;
+            }
+        }
+    }
+
+    private void put(String key, String value) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement("INSERT OR REPLACE INTO study (key, value) VALUES (?, ?)")) {
+            p.setString(1, key);
+            p.setString(2, value);
+            p.executeUpdate();
+        }
+    }
+
+    /** What decides a trial's parameters from its number (and the finished trials before it). */
+    public interface Proposer {
+        JsonObject propose(int number, List<Trial> finished);
+    }
+
+    /**
+     * Claims the next trial: RUNNING trials whose heartbeat is older than the lease are taken
+     * back first; returns null once {@code total} trials are finished or running.
+     */
+    public Trial claim(int total, String worker, Proposer proposer) throws IOException {
+        try {
+            db.setAutoCommit(false);
+            try (Statement s = db.createStatement()) {
+                s.executeUpdate("DELETE FROM trials WHERE status = 'RUNNING' AND heartbeat < " + (System.currentTimeMillis() - leaseMillis));
+            }
+            List<Trial> all = trials();
+            long active = all.stream().filter(t -> !t.status().equals("FAILED")).count();
+            if (active >= total) {
+                db.commit();
+                return null;
+            }
+            // the lowest free number: a trial lost to a dead process is rerun under its own number
+            java.util.Set<Integer> taken = new java.util.HashSet<>();
+            all.forEach(t -> taken.add(t.number()));
+            int number = 0;
+            while (taken.contains(number)) {
+                number++;
+            }
+            List<Trial> finished = all.stream().filter(t -> t.status().equals("COMPLETE")).toList();
+            JsonObject params = proposer.propose(number, finished);
+            // the claim's own token: a process whose lease ran out cannot finish the rerun of its trial
+            String token = java.util.UUID.randomUUID().toString();
+            try (PreparedStatement p = db.prepareStatement(
+                    "INSERT INTO trials (number, status, params, worker, token, started, heartbeat) VALUES (?, 'RUNNING', ?, ?, ?, ?, ?)")) {
+                p.setInt(1, number);
+                p.setString(2, params.toString());
+                p.setString(3, worker);
+                p.setString(4, token);
+                p.setString(5, Instant.now().toString());
+                p.setLong(6, System.currentTimeMillis());
+                p.executeUpdate();
+            }
+            db.commit();
+            return new Trial(number, "RUNNING", params, null, null, null, null, worker, token);
+        } catch (SQLException e) {
+            rollback();
+            throw new IOException(file + ": " + e.getMessage(), e);
+        } finally {
+            autoCommit();
+        }
+    }
+
+    public void heartbeat(Trial t) throws IOException {
+        update("UPDATE trials SET heartbeat = ? WHERE token = ? AND status = 'RUNNING'", System.currentTimeMillis(), t.token());
+    }
+
+    public void complete(Trial t, double objective, String curve, double lrpSeconds, double curveSeconds) throws IOException {
+        try (PreparedStatement p = db.prepareStatement("UPDATE trials SET status = 'COMPLETE', objective = ?, curve = ?, lrp_seconds = ?, "
+                + "curve_seconds = ?, finished = ? WHERE token = ? AND status = 'RUNNING'")) {
+            p.setDouble(1, objective);
+            p.setString(2, curve);
+            p.setDouble(3, lrpSeconds);
+            p.setDouble(4, curveSeconds);
+            p.setString(5, Instant.now().toString());
+            p.setString(6, t.token());
+            if (p.executeUpdate() != 1) {
+                throw new IOException(file + ": trial " + t.number() + " is no longer this process's (its lease ran out and it was taken back)");
+            }
+        } catch (SQLException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void fail(Trial t, String error) throws IOException {
+        update("UPDATE trials SET status = 'FAILED', error = ?, finished = ? WHERE token = ?", error, Instant.now().toString(), t.token());
+    }
+
+    private void update(String sql, Object... args) throws IOException {
+        try (PreparedStatement p = db.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                p.setObject(i + 1, args[i]);
+            }
+            p.executeUpdate();
+        } catch (SQLException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Every trial, by number. */
+    public List<Trial> trials() throws SQLException {
+        List<Trial> t = new ArrayList<>();
+        try (Statement s = db.createStatement();
+             ResultSet r = s.executeQuery("SELECT number, status, params, objective, curve, lrp_seconds, curve_seconds, worker, token "
+                     + "FROM trials ORDER BY number")) {
+            while (r.next()) {
+                t.add(new Trial(r.getInt(1), r.getString(2), JsonParser.parseString(r.getString(3)).getAsJsonObject(),
+                        nullableDouble(r, 4), r.getString(5), nullableDouble(r, 6), nullableDouble(r, 7), r.getString(8), r.getString(9)));
+            }
+        }
+        return t;
+    }
+
+    private static Double nullableDouble(ResultSet r, int column) throws SQLException {
+        double v = r.getDouble(column);
+        return r.wasNull() ? null : v;
+    }
+
+    /** The stored configuration (null before {@link #initialize}). */
+    public JsonObject config() throws IOException {
+        try {
+            String c = get("config");
+            return c == null ? null : JsonParser.parseString(c).getAsJsonObject();
+        } catch (SQLException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void rollback() {
+        try {
+            db.rollback();
+        } catch (SQLException ignored) {
+            // the original error is what the caller reports
+        }
+    }
+
+    private void autoCommit() {
+        try {
+            db.setAutoCommit(true);
+        } catch (SQLException ignored) {
+            // a broken connection shows on the next statement
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            db.close();
+        } catch (SQLException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -167,6 +167,18 @@ final class SearchCommand implements Callable<Integer> {
         } finally {
             beats.shutdownNow();
         }
+        // the best composite and the default one on the test split, which the search never saw
+        JsonObject summary = JsonParser.parseString(Files.readString(out.resolve("search.json"))).getAsJsonObject();
+        SearchSpace.Point bp = SearchSpace.Point.fromJson(summary.getAsJsonObject("best"));
+        String defaultComposite = vit ? "cp_epsilon" : "epsilon_plus";
+        for (String[] run : new String[][] {{"best", bp.composite(), Boolean.toString(bp.signed())}, {"default", defaultComposite, "false"}}) {
+            JsonObject c = PruneCommand.run(new PruneCommand.Settings(arch, weights, data, "lrp", run[1], kind.option(), "independent", "global",
+                    perClass, null, null, null, seed, Boolean.parseBoolean(run[2]), "onehot", false, "sum", batch, "cpu", out.resolve(run[0]), true), err);
+            summary.addProperty(run[0] + "_test_a_pr", c.get("a_pr").getAsDouble());
+            err.printf("search: %s composite, test a_pr %.4f%n", run[0], c.get("a_pr").getAsDouble());
+        }
+        AtomicFileWrite.writeString(out.resolve("search.json"), new GsonBuilder().setPrettyPrinting().create().toJson(summary) + "\n");
+        org.relprune.report.PruningReport.write(out.resolve("report.html"), List.of(out.resolve("best"), out.resolve("default")));
         return 0;
     }
 

@@ -29,6 +29,7 @@ import org.relprune.model.zoo.ModelZoo;
 import org.relprune.prune.ComponentKind;
 import org.relprune.prune.Rates;
 import org.relprune.prune.ReferenceSet;
+import org.relprune.search.BayesianStrategy;
 import org.relprune.search.RandomStrategy;
 import org.relprune.search.SearchSpace;
 import org.relprune.search.StudyStore;
@@ -52,7 +53,10 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--weights", required = true, paramLabel = "W") Path weights;
     @Option(names = "--data", required = true, paramLabel = "D") Path data;
     @Option(names = "--trials", required = true, paramLabel = "N", description = "Trials of the whole study.") int trials;
-    @Option(names = "--strategy", defaultValue = "random", paramLabel = "S", description = "random (default); bo is not built yet.") String strategy;
+    @Option(names = "--strategy", defaultValue = "bo", paramLabel = "S",
+            description = "bo (default: Gaussian process, expected improvement, after --warmup random trials) or random.") String strategy;
+    @Option(names = "--warmup", defaultValue = "10", paramLabel = "N", description = "Random trials before bo models them (default: ${DEFAULT-VALUE}).")
+    int warmup;
     @Option(names = "--space", paramLabel = "F", description = "Search space JSON (default: every group and rule; docs/search.md).") Path space;
     @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Strategy and reference sampling seed (default: ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--study", required = true, paramLabel = "S.db") Path study;
@@ -70,9 +74,8 @@ final class SearchCommand implements Callable<Integer> {
         if (trials < 1) {
             throw new IllegalArgumentException("--trials must be >= 1");
         }
-        if (!strategy.equals("random")) {
-            throw new IllegalArgumentException(strategy.equals("bo") ? "--strategy bo is not built yet (use random)"
-                    : "unknown --strategy '" + strategy + "' (random, bo)");
+        if (!strategy.equals("random") && !strategy.equals("bo")) {
+            throw new IllegalArgumentException("unknown --strategy '" + strategy + "' (random, bo)");
         }
         Graph graph = ModelZoo.resolve(arch);
         boolean vit = graph.nodes().stream().anyMatch(n -> n.layer() instanceof AttentionCore);
@@ -99,6 +102,9 @@ final class SearchCommand implements Callable<Integer> {
         config.addProperty("weights", weights.toString());
         config.addProperty("data", raw.source());
         config.addProperty("strategy", strategy);
+        if (strategy.equals("bo")) {
+            config.addProperty("warmup", warmup);
+        }
         config.addProperty("seed", seed);
         config.addProperty("components", kind.option());
         config.addProperty("reference_per_class", perClass);
@@ -114,7 +120,7 @@ final class SearchCommand implements Callable<Integer> {
              Model model = Model.load(graph, WeightFiles.read(weights), backend);
              TrialObjective objective = new TrialObjective(model, kind, reference, val, rates, 32, batch)) {
             store.initialize(config);
-            RandomStrategy proposer = new RandomStrategy(sp, seed);
+            StudyStore.Proposer proposer = strategy.equals("bo") ? new BayesianStrategy(sp, seed, warmup, 2000) : new RandomStrategy(sp, seed);
             err.printf("search %s: %d trials in %s (%d done), %d reference / %d validation images; reference forward pass %.2f s "
                     + "(once, reused by every trial)%n", graph.name(), trials, study,
                     store.trials().stream().filter(t -> t.status().equals("COMPLETE")).count(), reference.size(), val.size(), objective.forwardSeconds());

@@ -102,4 +102,18 @@ public final class Graph {
         counts[nodes.size() - 1]++;
         return counts;
     }
+
+    /** The single node that reads {@code n}'s output, or null when none or several do. */
+    public Node soleReader(Node n) {
+        Node found = null;
+        for (Node m : nodes) {
+            if (m.inputs().contains(n.index())) {
+                if (found != null) {
+                    return null;
+                }
+                found = m;
+            }
+        }
+        return found;
+    }
 }

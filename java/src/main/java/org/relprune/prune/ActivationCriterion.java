@@ -84,15 +84,8 @@ public record ActivationCriterion(int batch) implements Criterion {
 
     /** The ReLU or GELU that is the sole reader of the masked node, or the node itself. */
     private static Node observed(Graph g, Node mask) {
-        int[] readers = g.consumerCounts();
-        if (readers[mask.index()] == 1) {
-            for (Node m : g.nodes()) {
-                if (m.inputs().contains(mask.index()) && (m.layer() instanceof ReLU || m.layer() instanceof org.relprune.model.layers.GELU)) {
-                    return m;
-                }
-            }
-        }
-        return mask;
+        Node r = g.soleReader(mask);
+        return r != null && (r.layer() instanceof ReLU || r.layer() instanceof org.relprune.model.layers.GELU) ? r : mask;
     }
 
     @Override

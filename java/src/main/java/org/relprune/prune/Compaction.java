@@ -149,21 +149,13 @@ public final class Compaction {
         return result(base, out, widths);
     }
 
-    /** The sole reader of a node. */
+    /** The sole reader of a node (compaction follows a chain; a fork cannot be narrowed). */
     private static Node reader(Graph g, Node n) {
-        Node found = null;
-        for (Node m : g.nodes()) {
-            if (m.inputs().contains(n.index())) {
-                if (found != null) {
-                    throw new IllegalArgumentException(n.name() + " has more than one reader: cannot compact through it");
-                }
-                found = m;
-            }
+        Node r = g.soleReader(n);
+        if (r == null) {
+            throw new IllegalArgumentException(n.name() + " has no single reader: cannot compact through it");
         }
-        if (found == null) {
-            throw new IllegalArgumentException(n.name() + " has no reader");
-        }
-        return found;
+        return r;
     }
 
     private static int[] indicesOf(float[] mask) {

@@ -20,7 +20,6 @@ public final class Components {
             throw new IllegalArgumentException(vit ? g.name() + " is a vision transformer: use --components neurons or heads"
                     : g.name() + " has no attention: --components " + kind.option() + " is for vision transformers (use channels or linear)");
         }
-        int[] readers = g.consumerCounts();
         List<PrunableLayer> layers = new ArrayList<>();
         Node classifier = null;
         for (Node n : g.nodes()) {
@@ -31,7 +30,7 @@ public final class Components {
         for (Node n : g.nodes()) {
             if (kind == ComponentKind.CHANNELS && n.layer() instanceof Conv2d c) {
                 String mask = n.name();
-                Node after = soleReader(g, n, readers);
+                Node after = g.soleReader(n);
                 if (after != null && after.layer() instanceof BatchNorm2d) {
                     mask = after.name(); // a channel is removed after its BatchNorm (the shift would revive it)
                 }
@@ -53,18 +52,6 @@ public final class Components {
                     ? "Conv2d layer to prune (try --components linear)" : "hidden Linear layer to prune (the classifier is never pruned)"));
         }
         return layers;
-    }
-
-    private static Node soleReader(Graph g, Node n, int[] readers) {
-        if (readers[n.index()] != 1) {
-            return null;
-        }
-        for (Node m : g.nodes()) {
-            if (m.inputs().contains(n.index())) {
-                return m;
-            }
-        }
-        return null;
     }
 
     /** Total number of components. */

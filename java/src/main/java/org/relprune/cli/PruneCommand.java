@@ -191,17 +191,12 @@ final class PruneCommand implements Callable<Integer> {
                 ref = ref.normalized(d.mean(), d.std());
             }
             ref = restrict(ref, allowed);
-            reference = new ReferenceSet(ref.batch(all(ref.size())), ref.labels());
+            reference = ReferenceSet.all(ref);
         } else {
             if (perClass < 1) {
                 throw new IllegalArgumentException("--reference-per-class must be >= 1");
             }
-            int[] refIdx = Sampling.perClass(train.labels(), all(train.size()), perClass, s.seed());
-            int[] refLabels = new int[refIdx.length];
-            for (int i = 0; i < refIdx.length; i++) {
-                refLabels[i] = train.label(refIdx[i]);
-            }
-            reference = new ReferenceSet(train.batch(refIdx), refLabels);
+            reference = ReferenceSet.perClass(train, perClass, s.seed());
         }
         PruningPlan.Reduction reduction = reduction(s.reduction());
         PruningJob job = new PruningJob(c, kind, r, s.ranking().equals("global"), s.normalize(),
@@ -331,15 +326,7 @@ final class PruneCommand implements Callable<Integer> {
     }
 
     private static ImageDataset restrict(ImageDataset d, int[] classes) {
-        return d == null || classes == null ? d : d.subset(Sampling.classSubset(d.labels(), all(d.size()), classes));
-    }
-
-    private static int[] all(int n) {
-        int[] a = new int[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = i;
-        }
-        return a;
+        return d == null || classes == null ? d : d.subset(Sampling.classSubset(d.labels(), Sampling.all(d.size()), classes));
     }
 
     private static JsonArray array(double[] v) {

@@ -84,16 +84,11 @@ final class SearchCommand implements Callable<Integer> {
         ImageDataset raw = Datasets.open(data);
         TrainCommand.checkFits(graph, raw);
         PreparedData d = ModelSplits.prepare(weights, raw);
-        int[] refIdx = Sampling.perClass(d.train().labels(), all(d.train().size()), perClass, seed);
-        int[] refLabels = new int[refIdx.length];
-        for (int i = 0; i < refIdx.length; i++) {
-            refLabels[i] = d.train().label(refIdx[i]);
-        }
-        ReferenceSet reference = new ReferenceSet(d.train().batch(refIdx), refLabels);
+        ReferenceSet reference = ReferenceSet.perClass(d.train(), perClass, seed);
         ImageDataset val = d.validation();
         if (val.size() > validationLimit) {
             int per = Math.max(1, validationLimit / raw.numClasses());
-            val = val.subset(Sampling.perClass(val.labels(), all(val.size()), per, seed));
+            val = val.subset(Sampling.perClass(val.labels(), Sampling.all(val.size()), per, seed));
         }
         Rates rates = Rates.standard();
         JsonObject config = new JsonObject();
@@ -186,13 +181,5 @@ final class SearchCommand implements Callable<Integer> {
         AtomicFileWrite.writeString(out.resolve("search.json"), new GsonBuilder().setPrettyPrinting().create().toJson(summary) + "\n");
         org.relprune.report.PruningReport.write(out.resolve("report.html"), List.of(out.resolve("best"), out.resolve("default")));
         return 0;
-    }
-
-    private static int[] all(int n) {
-        int[] a = new int[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = i;
-        }
-        return a;
     }
 }

@@ -13,6 +13,21 @@ public record ReferenceSet(HostTensor images, int[] labels) {
         }
     }
 
+    /** n images per class of {@code data} (stratified, seeded), with their labels. */
+    public static ReferenceSet perClass(org.relprune.io.data.ImageDataset data, int n, long seed) {
+        int[] idx = org.relprune.io.data.Sampling.perClass(data.labels(), org.relprune.io.data.Sampling.all(data.size()), n, seed);
+        int[] labels = new int[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            labels[i] = data.label(idx[i]);
+        }
+        return new ReferenceSet(data.batch(idx), labels);
+    }
+
+    /** Every image of {@code data}. */
+    public static ReferenceSet all(org.relprune.io.data.ImageDataset data) {
+        return new ReferenceSet(data.batch(org.relprune.io.data.Sampling.all(data.size())), data.labels());
+    }
+
     public int size() {
         return labels.length;
     }

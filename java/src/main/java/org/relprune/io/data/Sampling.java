@@ -18,6 +18,11 @@ public final class Sampling {
      * @throws IllegalArgumentException when {@code n < 1}, the pool is empty or has repeated or
      *     out-of-range indices, or a present class has fewer than {@code n} samples
      */
+    /** 0..n-1: every sample of a dataset of n, the pool for {@link #perClass} and {@link #classSubset}. */
+    public static int[] all(int n) {
+        return ClassShuffle.all(n);
+    }
+
     public static int[] perClass(int[] labels, int[] from, int n, long seed) {
         if (n < 1) {
             throw new IllegalArgumentException("samples per class must be at least 1, got " + n);

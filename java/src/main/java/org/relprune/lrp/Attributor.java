@@ -130,10 +130,7 @@ public final class Attributor implements AutoCloseable {
                     out = n.layer().forward(backend, in, model);
                 }
                 if (hook != null) {
-                    Tensor hooked = hook.after(n, out);
-                    if (hooked != out) {
-                        out = hooked;
-                    }
+                    out = hook.after(n, out); // a replaced output is freed with the scope
                 }
                 values[i] = out == in.get(0) ? out : TensorScope.detach(out);
             }

@@ -43,15 +43,7 @@ class TorchLrpOps implements LrpOps {
     }
 
     static Tensor scoped(java.util.function.Supplier<org.bytedeco.pytorch.Tensor> f) {
-        org.bytedeco.pytorch.Tensor result;
-        try (PointerScope scope = new PointerScope()) {
-            // a new handle on the result (no copy of the data): the scope frees every temporary handle
-            result = new org.bytedeco.pytorch.Tensor(f.get());
-            // detach() gives back the scope's reference; keep one of our own so the tensor survives
-            result.retainReference();
-            scope.detach(result);
-        }
-        return wrap(result);
+        return scopedAll(() -> new org.bytedeco.pytorch.Tensor[] {f.get()})[0];
     }
 
     @Override

@@ -1,8 +1,6 @@
 package org.relprune.cli;
 
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * A progress bar on stderr that only appears once work has run for a couple of seconds, so short
@@ -24,8 +22,7 @@ final class Progress implements AutoCloseable {
     void step(long n) {
         done += n;
         if (bar == null && System.nanoTime() - started > SHOW_AFTER_NANOS && done < total) {
-            bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
-                    .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build();
+            bar = ProgressBars.create(task, total);
         }
         if (bar != null) {
             bar.stepTo(done);

@@ -1,10 +1,7 @@
 package org.relprune.cli;
 
 import java.util.Locale;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.relprune.model.train.EpochStats;
 import org.relprune.model.train.TrainingListener;
 
@@ -22,8 +19,7 @@ final class TrainingProgress implements TrainingListener, AutoCloseable {
     public void batch(int epoch, long done, long total, double loss, double accuracy) {
         if (barEpoch != epoch) {
             close();
-            bar = new ProgressBarBuilder().setTaskName("epoch " + (epoch + 1) + "/" + epochs).setInitialMax(total)
-                    .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+            bar = ProgressBars.create("epoch " + (epoch + 1) + "/" + epochs, total);
             barEpoch = epoch;
         }
         bar.stepTo(done);

@@ -84,7 +84,20 @@ public interface LrpOps {
      * Adjoint of LayerNorm with its standard deviation held constant, applied to g (= R / y):
      * centre(gamma * g / sigma(x)) over the last axis.
      */
-    Tensor layerNormAdjoint(Tensor g, Tensor x, Tensor gamma, float eps);
+    default Tensor layerNormAdjoint(Tensor g, Tensor x, Tensor gamma, float eps) {
+        try (org.relprune.tensor.TensorScope scope = org.relprune.tensor.TensorScope.open()) {
+            return scope.keep(layerNormAdjoint(g, layerNormScale(x, gamma, eps)));
+        }
+    }
+
+    /**
+     * gamma / sigma(x), sigma over the last axis of x [..., d]: the factor of the LayerNorm adjoint
+     * that depends only on the input, so an explainer of many composites computes it once.
+     */
+    Tensor layerNormScale(Tensor x, Tensor gamma, float eps);
+
+    /** centre(g * scale) over the last axis, scale from {@link #layerNormScale}. */
+    Tensor layerNormAdjoint(Tensor g, Tensor scale);
 
     /**
      * Relevance through the attention core out = merge_h(softmax(Q_h K_h^T / sqrt(dh)) V_h), in
@@ -99,7 +112,21 @@ public interface LrpOps {
      * summed over the head's channels, under AttnLRP of R_A (the softmax output) summed over keys;
      * then summed over queries (signed, and of the absolute values).
      */
-    AttentionRelevance attention(Tensor qkv, Tensor out, Tensor r, int heads, AttentionMode mode, double epsilon);
+    default AttentionRelevance attention(Tensor qkv, Tensor out, Tensor r, int heads, AttentionMode mode, double epsilon) {
+        try (org.relprune.tensor.TensorScope scope = org.relprune.tensor.TensorScope.open()) {
+            AttentionRelevance a = attention(qkv, attentionWeights(qkv, heads), out, r, heads, mode, epsilon);
+            return new AttentionRelevance(scope.keep(a.qkv()), scope.keep(a.heads()), scope.keep(a.headsAbs()));
+        }
+    }
+
+    /**
+     * The attention weights A = softmax(Q_h K_h^T / sqrt(dh)) [b, heads, n, n] of the packed qkv
+     * [b, n, 3d]. They depend only on the input: an explainer of many composites computes them once.
+     */
+    Tensor attentionWeights(Tensor qkv, int heads);
+
+    /** {@link #attention(Tensor, Tensor, Tensor, int, AttentionMode, double)} with A given (from {@link #attentionWeights}). */
+    AttentionRelevance attention(Tensor qkv, Tensor weights, Tensor out, Tensor r, int heads, AttentionMode mode, double epsilon);
 
     /** How relevance crosses the attention core. */
     enum AttentionMode { CONSTANT_WEIGHTS, SOFTMAX_BILINEAR }

@@ -37,8 +37,10 @@ import org.relprune.tensor.TensorScope;
  * LRP for one batch: the forward pass runs once (with BatchNorm folded into the layer before it)
  * and caches every node's output; then any number of composites are explained from that cache
  * without another forward pass. The inputs u = W+ x+ + W- x- that some rules need are computed
- * once per layer on first use and cached too (they do not depend on rule hyperparameters).
- * Close it to free the cache.
+ * once per layer on first use and cached too (they do not depend on rule hyperparameters), as
+ * are the other input-only factors: the attention weights and LayerNorm's gamma / sigma. So a
+ * second composite on the same batch runs only what depends on the rules. Close it to free the
+ * cache.
  */
 public final class Attributor implements AutoCloseable {
     private final Model model;
@@ -47,6 +49,8 @@ public final class Attributor implements AutoCloseable {
     private final BatchNormFolding folding;
     private final Tensor[] values;
     private final Tensor[] positiveParts;
+    /** Per node, what its backward step needs that depends only on the input: attention weights, LayerNorm's gamma / sigma. */
+    private final Tensor[] inputFactors;
     private final Boolean[] nonNegativeInputs;
     private final Map<String, LinearLayerView> linear = new LinkedHashMap<>();
     private final Map<String, LayerGroup> groups;
@@ -106,9 +110,12 @@ public final class Attributor implements AutoCloseable {
         this.first = order.get(0);
         order.remove(classifier);
         this.classifier = classifier;
-        this.groups = LayerGroups.assign(order, classifier);
+        // transformers by encoder blocks, so a block's attention and MLP share a group
+        this.groups = transformer ? LayerGroups.assignByBlocks(order, classifier, org.relprune.model.zoo.VitBlocks::blockOf)
+                : LayerGroups.assign(order, classifier);
         this.values = new Tensor[graph.nodes().size()];
         this.positiveParts = new Tensor[graph.nodes().size()];
+        this.inputFactors = new Tensor[graph.nodes().size()];
         this.nonNegativeInputs = new Boolean[graph.nodes().size()];
         forward(input);
     }
@@ -264,12 +271,14 @@ public final class Attributor implements AutoCloseable {
         }
         if (l instanceof LayerNorm ln) {
             Tensor g = ops.stabilizedDivide(r, out, LRP0_STABILIZER);
-            return List.of(ops.multiply(in.get(0), ops.layerNormAdjoint(g, in.get(0), model.get(ln.prefix() + ".weight"), (float) ln.eps())));
+            Tensor scale = inputFactor(n, () -> ops.layerNormScale(in.get(0), model.get(ln.prefix() + ".weight"), (float) ln.eps()));
+            return List.of(ops.multiply(in.get(0), ops.layerNormAdjoint(g, scale)));
         }
         if (l instanceof AttentionCore a) {
             LrpOps.AttentionMode mode = composite.attentionRule() == AttentionRule.CP ? LrpOps.AttentionMode.CONSTANT_WEIGHTS
                     : LrpOps.AttentionMode.SOFTMAX_BILINEAR;
-            LrpOps.AttentionRelevance ar = ops.attention(in.get(0), out, r, a.heads(), mode, LRP0_STABILIZER);
+            Tensor weights = inputFactor(n, () -> ops.attentionWeights(in.get(0), a.heads()));
+            LrpOps.AttentionRelevance ar = ops.attention(in.get(0), weights, out, r, a.heads(), mode, LRP0_STABILIZER);
             readouts.heads().put(n.name(), backend.download(ar.heads()));
             readouts.headsAbs().put(n.name(), backend.download(ar.headsAbs()));
             return List.of(ar.qkv());
@@ -302,6 +311,18 @@ public final class Attributor implements AutoCloseable {
             positiveParts[n.index()] = u;
         }
         return u;
+    }
+
+    /** The input-only factor of a node's backward step, computed on first use and kept for later explanations. */
+    private Tensor inputFactor(Node n, java.util.function.Supplier<Tensor> compute) {
+        Tensor f = inputFactors[n.index()];
+        if (f == null) {
+            try (TensorScope scope = TensorScope.open()) {
+                f = TensorScope.detach(compute.get());
+            }
+            inputFactors[n.index()] = f;
+        }
+        return f;
     }
 
     /** Whether the input of a linear node is >= 0 everywhere; checked once per batch. */
@@ -341,6 +362,9 @@ public final class Attributor implements AutoCloseable {
             }
             if (positiveParts[i] != null) {
                 positiveParts[i].close();
+            }
+            if (inputFactors[i] != null) {
+                inputFactors[i].close();
             }
         }
         folding.close();

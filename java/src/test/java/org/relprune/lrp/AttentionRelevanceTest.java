@@ -237,4 +237,46 @@ class AttentionRelevanceTest {
             assertTrue(diff > 0, "AttnLRP differs from CP-LRP (relevance now reaches Q and K)");
         }
     }
+
+    /**
+     * Several composites on one ViT attributor (the attention weights and LayerNorm factors cached
+     * by the first): each equal to what a fresh attributor gives for that composite alone.
+     */
+    @Test
+    void cachedInputFactorsGiveWhatAFreshAttributorGives() {
+        Graph g = ModelZoo.build(JsonParser.parseString("""
+                {"family": "torchvision.VisionTransformer", "image_size": 16, "patch_size": 4, "num_layers": 2,
+                 "num_heads": 2, "hidden_dim": 16, "mlp_dim": 32, "num_classes": 5}""").getAsJsonObject(), "vit_small_test");
+        SplittableRandom rng = new SplittableRandom(9);
+        float[] x = new float[2 * 3 * 16 * 16];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rng.nextDouble(-1, 1);
+        }
+        int[] targets = {4, 0};
+        java.util.List<String> composites = java.util.List.of("cp_gamma", "attnlrp", "cp_epsilon");
+        try (Model model = Model.load(g, RandomWeights.generate(g, 4), backend); TensorScope scope = TensorScope.open()) {
+            Tensor input = backend.upload(new HostTensor(Shape.of(2, 3, 16, 16), x));
+            java.util.Map<String, Attribution> shared = new java.util.LinkedHashMap<>();
+            try (Attributor at = new Attributor(model, input)) {
+                for (String c : composites) {
+                    shared.put(c, at.explain(Composites.named(c), targets));
+                }
+            }
+            for (String c : composites) {
+                try (Attributor fresh = new Attributor(model, input)) {
+                    Attribution want = fresh.explain(Composites.named(c), targets);
+                    Attribution got = shared.get(c);
+                    LrpPropertyTest.assertClose(want.input().data(), got.input().data(), 1e-6, c + ": input relevance");
+                    for (String k : want.heads().keySet()) {
+                        LrpPropertyTest.assertClose(want.heads().get(k).data(), got.heads().get(k).data(), 1e-6, c + ": heads of " + k);
+                    }
+                    for (String k : want.neurons().keySet()) {
+                        LrpPropertyTest.assertClose(want.neurons().get(k).data(), got.neurons().get(k).data(), 1e-6, c + ": neurons of " + k);
+                    }
+                    assertEquals(want.neurons().keySet(), got.neurons().keySet());
+                    assertTrue(!want.heads().isEmpty() && !want.neurons().isEmpty(), "heads and neurons read out");
+                }
+            }
+        }
+    }
 }

@@ -275,21 +275,39 @@ class TorchLrpOps implements LrpOps {
     }
 
     @Override
-    public Tensor layerNormAdjoint(Tensor g, Tensor x, Tensor gamma, float eps) {
+    public Tensor layerNormScale(Tensor x, Tensor gamma, float eps) {
         return scoped(() -> {
             org.bytedeco.pytorch.Tensor xt = t(x);
             long[] last = {-1};
             org.bytedeco.pytorch.Tensor mean = xt.mean(last, true, new org.bytedeco.pytorch.ScalarTypeOptional());
             org.bytedeco.pytorch.Tensor centred = xt.sub(mean);
             org.bytedeco.pytorch.Tensor var = centred.mul(centred).mean(last, true, new org.bytedeco.pytorch.ScalarTypeOptional());
-            org.bytedeco.pytorch.Tensor sigma = var.add(new Scalar((double) eps)).sqrt();
-            org.bytedeco.pytorch.Tensor v = t(g).mul(t(gamma)).div(sigma);
-            return v.sub(v.mean(last, true, new org.bytedeco.pytorch.ScalarTypeOptional()));
+            return t(gamma).div(var.add(new Scalar((double) eps)).sqrt());
         });
     }
 
     @Override
-    public AttentionRelevance attention(Tensor qkv, Tensor out, Tensor r, int heads, AttentionMode mode, double epsilon) {
+    public Tensor layerNormAdjoint(Tensor g, Tensor scale) {
+        return scoped(() -> {
+            org.bytedeco.pytorch.Tensor v = t(g).mul(t(scale));
+            return v.sub(v.mean(new long[] {-1}, true, new org.bytedeco.pytorch.ScalarTypeOptional()));
+        });
+    }
+
+    @Override
+    public Tensor attentionWeights(Tensor qkv, int heads) {
+        return scoped(() -> {
+            org.bytedeco.pytorch.Tensor p = t(qkv);
+            long b = p.size(0);
+            long n = p.size(1);
+            long dh = p.size(2) / 3 / heads;
+            org.bytedeco.pytorch.Tensor split = p.reshape(b, n, 3, heads, dh).permute(2, 0, 3, 1, 4); // [3, b, h, n, dh]
+            return torch.softmax(torch.matmul(split.select(0, 0), split.select(0, 1).transpose(-2, -1)).mul(new Scalar(1.0 / Math.sqrt(dh))), -1);
+        });
+    }
+
+    @Override
+    public AttentionRelevance attention(Tensor qkv, Tensor weights, Tensor out, Tensor r, int heads, AttentionMode mode, double epsilon) {
         Tensor[] parts = scopedAll(() -> {
             org.bytedeco.pytorch.Tensor p = t(qkv);
             long b = p.size(0);
@@ -301,7 +319,7 @@ class TorchLrpOps implements LrpOps {
             org.bytedeco.pytorch.Tensor q = split.select(0, 0);
             org.bytedeco.pytorch.Tensor k = split.select(0, 1);
             org.bytedeco.pytorch.Tensor v = split.select(0, 2);
-            org.bytedeco.pytorch.Tensor a = torch.softmax(torch.matmul(q, k.transpose(-2, -1)).mul(new Scalar(scale)), -1); // [b, h, n, n]
+            org.bytedeco.pytorch.Tensor a = t(weights); // [b, h, n, n]
             org.bytedeco.pytorch.Tensor g = t(r).div(stabilize(t(out), epsilon)).reshape(b, n, heads, dh).permute(0, 2, 1, 3); // [b, h, n, dh]
             org.bytedeco.pytorch.Tensor gv = torch.matmul(a.transpose(-2, -1), g); // the gradient at V
             org.bytedeco.pytorch.Tensor rq;

@@ -21,6 +21,10 @@ import java.util.Set;
  * </ul>
  * Low and high use the same rounding so the split is symmetric. Counts (low/mid/high): n=1 1/0/0,
  * n=2 1/0/1, n=3 1/1/1, n=4 1/2/1, n=5 2/1/2, n=8 2/4/2, n=9 3/3/3, n=20 (ResNet-18) 5/10/5.
+ *
+ * <p>Transformers are grouped by blocks instead ({@link #assignByBlocks}): the same split over
+ * the encoder blocks, every layer of a block in its block's group, so a block's attention and
+ * MLP never fall in different groups.
  */
 public final class LayerGroups {
     private LayerGroups() {}
@@ -44,6 +48,49 @@ public final class LayerGroups {
         for (int i = 0; i < n; i++) {
             LayerGroup g = i < low ? LayerGroup.LOW : i >= n - high ? LayerGroup.HIGH : LayerGroup.MID;
             groups.put(body.get(i), g);
+        }
+        groups.put(classifier, LayerGroup.FC);
+        return Collections.unmodifiableMap(groups);
+    }
+
+    /**
+     * The depth groups by blocks: of L blocks the first ceil(L/4) are LOW, the last ceil(L/4)
+     * (not already LOW) HIGH, the rest MID; a layer takes its block's group; layers before the
+     * first block (a patch embedding) are LOW, layers after the last one HIGH; the classifier FC.
+     *
+     * @param blockOf a layer's block index (0-based, non-decreasing in model order), or -1 for a
+     *     layer outside every block
+     */
+    public static Map<String, LayerGroup> assignByBlocks(List<String> linearLayersInModelOrder, String classifier,
+                                                         java.util.function.ToIntFunction<String> blockOf) {
+        Objects.requireNonNull(linearLayersInModelOrder, "linearLayersInModelOrder");
+        if (classifier == null || classifier.isBlank()) {
+            throw new IllegalArgumentException("the classifier layer name is required");
+        }
+        List<String> body = bodyLayers(linearLayersInModelOrder, classifier);
+        int blocks = 0;
+        int last = -1;
+        for (String name : body) {
+            int b = blockOf.applyAsInt(name);
+            if (b >= 0 && b < last) {
+                throw new IllegalArgumentException("layer '" + name + "' of block " + b + " follows a layer of block " + last);
+            }
+            last = Math.max(last, b);
+            blocks = Math.max(blocks, b + 1);
+        }
+        if (blocks == 0) {
+            return assign(linearLayersInModelOrder, classifier);
+        }
+        int low = lowCount(blocks);
+        int high = highCount(blocks);
+        Map<String, LayerGroup> groups = new LinkedHashMap<>();
+        boolean seenBlock = false;
+        for (String name : body) {
+            int b = blockOf.applyAsInt(name);
+            seenBlock |= b >= 0;
+            LayerGroup g = b < 0 ? (seenBlock ? LayerGroup.HIGH : LayerGroup.LOW)
+                    : b < low ? LayerGroup.LOW : b >= blocks - high ? LayerGroup.HIGH : LayerGroup.MID;
+            groups.put(name, g);
         }
         groups.put(classifier, LayerGroup.FC);
         return Collections.unmodifiableMap(groups);

@@ -56,7 +56,7 @@ final class VisionTransformerBuilder {
                 "conv_proj.weight", "conv_proj.bias"), g.input());
         x = g.add("encoder.embedding", new VitEmbedding(dim, tokens, "class_token", "encoder.pos_embedding"), x);
         for (int i = 0; i < layers; i++) {
-            String p = "encoder.layers.encoder_layer_" + i;
+            String p = VitBlocks.PREFIX + i;
             String a = p + ".self_attention";
             int h = g.add(p + ".ln_1", new LayerNorm(dim, LayerNorm.VIT_EPS, p + ".ln_1"), x);
             h = g.add(a + ".in_proj", new Linear(dim, 3 * dim, a + ".in_proj_weight", a + ".in_proj_bias"), h);

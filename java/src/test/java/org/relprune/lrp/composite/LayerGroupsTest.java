@@ -73,4 +73,31 @@ class LayerGroupsTest {
         assertThrows(IllegalArgumentException.class, () -> LayerGroups.assign(List.of("a", " "), "head"));
         assertThrows(IllegalArgumentException.class, () -> LayerGroups.assign(List.of("a"), ""));
     }
+
+    /** A ViT's linear layers: the patch embedding, then in_proj, out_proj, mlp.0, mlp.3 per block. */
+    private static List<String> vitLayers(int blocks) {
+        List<String> l = new ArrayList<>(List.of("conv_proj"));
+        for (int b = 0; b < blocks; b++) {
+            for (String part : List.of("self_attention.in_proj", "self_attention.out_proj", "mlp.0", "mlp.3")) {
+                l.add(org.relprune.model.zoo.VitBlocks.PREFIX + b + "." + part);
+            }
+        }
+        return l;
+    }
+
+    @ParameterizedTest(name = "{0} blocks")
+    @CsvSource({"1, LLLLL", "2, LLLLLHHHH", "4, LLLLLMMMMMMMMHHHH", "12, LLLLLLLLLLLLLMMMMMMMMMMMMMMMMMMMMMMMMHHHHHHHHHHHH"})
+    void transformersAreGroupedByWholeBlocks(int blocks, String expected) {
+        Map<String, LayerGroup> g = LayerGroups.assignByBlocks(vitLayers(blocks), "head", org.relprune.model.zoo.VitBlocks::blockOf);
+        assertEquals(expected, pattern(g));
+        assertEquals(LayerGroup.FC, g.get("head"));
+        assertEquals(LayerGroup.LOW, g.get("conv_proj"), "the patch embedding is low");
+    }
+
+    @Test
+    void blocksOutOfOrderAreRejectedAndNoBlocksFallBackToTheLayerSplit() {
+        List<String> swapped = List.of(org.relprune.model.zoo.VitBlocks.PREFIX + "1.mlp.0", org.relprune.model.zoo.VitBlocks.PREFIX + "0.mlp.0");
+        assertThrows(IllegalArgumentException.class, () -> LayerGroups.assignByBlocks(swapped, "head", org.relprune.model.zoo.VitBlocks::blockOf));
+        assertEquals(LayerGroups.assign(layers(9), "head"), LayerGroups.assignByBlocks(layers(9), "head", org.relprune.model.zoo.VitBlocks::blockOf));
+    }
 }

@@ -77,6 +77,10 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--rates", paramLabel = "R", description = "Comma list or START:STOP:STEP, starting at 0 (default 0:0.95:0.05).")
     String rates;
     @Option(names = "--classes", paramLabel = "K", description = "Restricted task: the first K classes only.") Integer classes;
+    @Option(names = "--validation-limit", paramLabel = "N",
+            description = "Evaluate the validation curve on at most N images, stratified by class (default: all).") Integer validationLimit;
+    @Option(names = "--test-limit", paramLabel = "N",
+            description = "Evaluate the test curve on at most N images, stratified by class (default: all).") Integer testLimit;
     @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Reference sampling and random-criterion seed (default: ${DEFAULT-VALUE}).")
     long seed;
     @Option(names = "--signed", description = "LRP scores sum signed relevance instead of |relevance|.") boolean signed;
@@ -94,7 +98,7 @@ final class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JsonObject curve = run(new Settings(arch, weights, data, criterion, composite, components, grouping, ranking, perClass, reference, rates, classes,
-                seed, signed, start, normalize, reduction, batch, device, out, force), new PrintWriter(spec.commandLine().getErr(), true));
+                validationLimit, testLimit, seed, signed, start, normalize, reduction, batch, device, out, force), new PrintWriter(spec.commandLine().getErr(), true));
         spec.commandLine().getErr().printf("%s: a_pr %.4f, auc %.4f, top_pr %s on the %s split; wrote %s%n", curve.get("criterion").getAsString(),
                 curve.get("a_pr").getAsDouble(), curve.get("auc").getAsDouble(), curve.get("top_pr"), curve.get("split").getAsString(),
                 out.resolve("curve.json"));
@@ -103,8 +107,8 @@ final class PruneCommand implements Callable<Integer> {
 
     /** Everything a prune run takes (shared with 'demo'). */
     record Settings(String arch, Path weights, Path data, String criterion, String composite, String components, String grouping, String ranking,
-                    Integer perClass, Path reference, String rates, Integer classes, long seed, boolean signed, String start, boolean normalize,
-                    String reduction, int batch, String device, Path out, boolean force) {
+                    Integer perClass, Path reference, String rates, Integer classes, Integer validationLimit, Integer testLimit, long seed,
+                    boolean signed, String start, boolean normalize, String reduction, int batch, String device, Path out, boolean force) {
     }
 
     static JsonObject run(Settings s, PrintWriter err) throws Exception {
@@ -178,6 +182,9 @@ final class PruneCommand implements Callable<Integer> {
             val = restrict(val, allowed);
             test = restrict(test, allowed);
         }
+        // evaluation subsets drawn with the reference seed: a search's final curves use its trials' images
+        val = limit(val, s.validationLimit(), s.seed());
+        test = limit(test, s.testLimit(), s.seed());
         ReferenceSet reference;
         int perClass = s.perClass() == null ? 10 : s.perClass();
         if (s.reference() != null) {
@@ -241,6 +248,7 @@ final class PruneCommand implements Callable<Integer> {
         o.addProperty("normalize", s.normalize());
         o.addProperty("ranking", s.ranking());
         o.addProperty("split", tensorData ? "data" : "test");
+        o.addProperty("images", test.size());
         o.add("rates", array(rd));
         JsonArray pruned = new JsonArray();
         for (int k = 0; k < r.size(); k++) {
@@ -258,6 +266,7 @@ final class PruneCommand implements Callable<Integer> {
             v.addProperty("a_pr", mv.aPr());
             v.addProperty("auc", mv.auc());
             v.addProperty("top_pr", mv.topPr());
+            v.addProperty("images", val.size());
             o.add("validation", v);
         }
         JsonObject ref = new JsonObject();
@@ -323,6 +332,10 @@ final class PruneCommand implements Callable<Integer> {
             case "logit" -> org.relprune.lrp.Attributor.Start.LOGIT;
             default -> throw new IllegalArgumentException("--start must be onehot or logit, not '" + s + "'");
         };
+    }
+
+    private static ImageDataset limit(ImageDataset d, Integer limit, long seed) {
+        return d == null || limit == null ? d : d.subset(Sampling.stratified(d.labels(), limit, seed));
     }
 
     private static ImageDataset restrict(ImageDataset d, int[] classes) {

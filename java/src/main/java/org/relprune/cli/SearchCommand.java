@@ -29,6 +29,8 @@ import org.relprune.model.zoo.ModelZoo;
 import org.relprune.prune.ComponentKind;
 import org.relprune.prune.Rates;
 import org.relprune.prune.ReferenceSet;
+import org.relprune.report.PruningReport;
+import org.relprune.report.TrialsPlot;
 import org.relprune.search.BayesianStrategy;
 import org.relprune.search.RandomStrategy;
 import org.relprune.search.SearchSpace;
@@ -64,6 +66,8 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--reference-per-class", defaultValue = "10", paramLabel = "N") int perClass;
     @Option(names = "--validation-limit", defaultValue = "2000", paramLabel = "N",
             description = "Validation images per trial curve, stratified (default: ${DEFAULT-VALUE}).") int validationLimit;
+    @Option(names = "--test-limit", paramLabel = "N",
+            description = "Test images for the final curves of the best and the default composite, stratified (default: all).") Integer testLimit;
     @Option(names = "--lease", defaultValue = "120", paramLabel = "SECONDS",
             description = "A RUNNING trial whose process sent no heartbeat for this long is run again (default: ${DEFAULT-VALUE}).") int lease;
     @Option(names = "--batch", defaultValue = "1024", paramLabel = "B") int batch;
@@ -86,10 +90,7 @@ final class SearchCommand implements Callable<Integer> {
         PreparedData d = ModelSplits.prepare(weights, raw);
         ReferenceSet reference = ReferenceSet.perClass(d.train(), perClass, seed);
         ImageDataset val = d.validation();
-        if (val.size() > validationLimit) {
-            int per = Math.max(1, validationLimit / raw.numClasses());
-            val = val.subset(Sampling.perClass(val.labels(), Sampling.all(val.size()), per, seed));
-        }
+        val = val.subset(Sampling.stratified(val.labels(), validationLimit, seed));
         Rates rates = Rates.standard();
         JsonObject config = new JsonObject();
         config.add("space", sp.toJson());
@@ -110,6 +111,7 @@ final class SearchCommand implements Callable<Integer> {
             t.setDaemon(true);
             return t;
         });
+        List<StudyStore.Trial> done;
         try (StudyStore store = StudyStore.open(study, lease * 1000L);
              Backend backend = Backends.open("cpu", new java.io.PrintStream(System.err, true));
              Model model = Model.load(graph, WeightFiles.read(weights), backend);
@@ -148,7 +150,7 @@ final class SearchCommand implements Callable<Integer> {
                 }
             }
             List<StudyStore.Trial> all = store.trials();
-            List<StudyStore.Trial> done = all.stream().filter(x -> x.status().equals("COMPLETE")).toList();
+            done = all.stream().filter(x -> x.status().equals("COMPLETE")).toList();
             if (done.size() < trials) {
                 err.printf("search: %d of %d trials done; the others are running in other processes%n", done.size(), trials);
                 return 0;
@@ -161,6 +163,7 @@ final class SearchCommand implements Callable<Integer> {
             summary.addProperty("trials", done.size());
             summary.addProperty("best_trial", best.number());
             summary.addProperty("best_validation_a_pr", best.objective());
+            summary.addProperty("validation_images", val.size());
             summary.add("best", best.params());
             Files.createDirectories(out);
             AtomicFileWrite.writeString(out.resolve("search.json"), new GsonBuilder().setPrettyPrinting().create().toJson(summary) + "\n");
@@ -174,12 +177,24 @@ final class SearchCommand implements Callable<Integer> {
         String defaultComposite = vit ? "cp_epsilon" : "epsilon_plus";
         for (String[] run : new String[][] {{"best", bp.composite(), Boolean.toString(bp.signed())}, {"default", defaultComposite, "false"}}) {
             JsonObject c = PruneCommand.run(new PruneCommand.Settings(arch, weights, data, "lrp", run[1], kind.option(), "independent", "global",
-                    perClass, null, null, null, seed, Boolean.parseBoolean(run[2]), "onehot", false, "sum", batch, "cpu", out.resolve(run[0]), true), err);
+                    perClass, null, null, null, validationLimit, testLimit, seed, Boolean.parseBoolean(run[2]), "onehot", false, "sum", batch, "cpu", out.resolve(run[0]), true), err);
             summary.addProperty(run[0] + "_test_a_pr", c.get("a_pr").getAsDouble());
+            if (run[0].equals("default")) {
+                // the best composite's validation a_pr is its trial's objective; the default's on the same images shows the gain
+                summary.addProperty("default_validation_a_pr", c.getAsJsonObject("validation").get("a_pr").getAsDouble());
+            }
             err.printf("search: %s composite, test a_pr %.4f%n", run[0], c.get("a_pr").getAsDouble());
         }
         AtomicFileWrite.writeString(out.resolve("search.json"), new GsonBuilder().setPrettyPrinting().create().toJson(summary) + "\n");
-        org.relprune.report.PruningReport.write(out.resolve("report.html"), List.of(out.resolve("best"), out.resolve("default")));
+        List<StudyStore.Trial> byNumber = done.stream().sorted(Comparator.comparingInt(StudyStore.Trial::number)).toList();
+        Path trialsPng = out.resolve("trials.png");
+        TrialsPlot.write(trialsPng, graph.name() + ": search over " + byNumber.size() + " trials (" + strategy + ")", "validation a_pr",
+                byNumber.stream().mapToInt(StudyStore.Trial::number).toArray(), byNumber.stream().mapToDouble(StudyStore.Trial::objective).toArray(),
+                "default (" + defaultComposite + ")", summary.get("default_validation_a_pr").getAsDouble());
+        PruningReport.write(out.resolve("report.html"), List.of(out.resolve("best"), out.resolve("default")),
+                List.of(new PruningReport.Figure("Objective over trials", trialsPng, "Validation a_pr (on the " + summary.get("validation_images")
+                        + " validation images every trial used) of each trial, the best so far, and the default composite on the same images."
+                        + (strategy.equals("bo") ? " Trials 1-" + warmup + " are the random warm-up." : ""))));
         return 0;
     }
 }

@@ -22,7 +22,15 @@ public final class PruningReport {
     private PruningReport() {
     }
 
+    /** A figure placed below the curves: a heading, a PNG file (embedded) and a caption (plain text). */
+    public record Figure(String heading, Path png, String caption) {
+    }
+
     public static void write(Path html, List<Path> runs) throws IOException {
+        write(html, runs, List.of());
+    }
+
+    public static void write(Path html, List<Path> runs, List<Figure> figures) throws IOException {
         if (runs.isEmpty()) {
             throw new IllegalArgumentException("no pruning runs to report");
         }
@@ -75,7 +83,13 @@ public final class PruningReport {
                     .append("</td><td class=\"l\">").append(escape(c.getAsJsonObject("provenance").get("model").getAsString()))
                     .append("</td></tr>\n");
         }
-        b.append("</table>\n</body></html>\n");
+        b.append("</table>\n");
+        for (Figure f : figures) {
+            b.append("<h2>").append(escape(f.heading())).append("</h2>\n<img alt=\"").append(escape(f.heading()))
+                    .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(Files.readAllBytes(f.png())))
+                    .append("\">\n<p>").append(escape(f.caption())).append("</p>\n");
+        }
+        b.append("</body></html>\n");
         AtomicFileWrite.writeString(html, b.toString());
     }
 

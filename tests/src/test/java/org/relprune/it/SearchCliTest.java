@@ -3,6 +3,9 @@ package org.relprune.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -45,7 +48,8 @@ class SearchCliTest {
         assertEquals(0, Cli.run("train", "--arch", "lenet5", "--data", MNIST, "--epochs", "1", "--out", model.toString()).exitCode());
         Path db = tmp.resolve("study.db");
         List<String> args = List.of("search", "--arch", "lenet5", "--weights", model.resolve("model.safetensors").toString(), "--data", MNIST,
-                "--trials", "12", "--study", db.toString(), "--out", tmp.resolve("search").toString(), "--validation-limit", "100", "--lease", "2");
+                "--trials", "12", "--study", db.toString(), "--out", tmp.resolve("search").toString(), "--validation-limit", "100", "--lease", "2",
+                "--test-limit", "200");
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx2g", "-cp",
                 System.getProperty("java.class.path"), "org.relprune.cli.Main"));
         command.addAll(args);
@@ -76,6 +80,17 @@ class SearchCliTest {
         assertTrue(Files.isRegularFile(tmp.resolve("search").resolve("best").resolve("curve.json")), "the best composite's test curve");
         assertTrue(Files.isRegularFile(tmp.resolve("search").resolve("default").resolve("curve.json")), "the default composite's test curve");
         assertTrue(Files.isRegularFile(tmp.resolve("search").resolve("report.html")));
+        assertTrue(Files.readString(tmp.resolve("search").resolve("report.html")).contains("Objective over trials"));
+        assertTrue(Files.size(tmp.resolve("search").resolve("trials.png")) > 1000, "the objective-over-trials plot");
+        JsonObject summary = JsonParser.parseString(Files.readString(tmp.resolve("search").resolve("search.json"))).getAsJsonObject();
+        JsonObject bestCurve = JsonParser.parseString(Files.readString(tmp.resolve("search").resolve("best").resolve("curve.json"))).getAsJsonObject();
+        assertEquals(200, bestCurve.get("images").getAsInt(), "--test-limit");
+        assertEquals(100, bestCurve.getAsJsonObject("validation").get("images").getAsInt(), "the trials' validation images");
+        // the final run of the best composite sees the images its trial saw, so it reproduces the trial's objective
+        double bestObjective = after.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        assertEquals(bestObjective, summary.get("best_validation_a_pr").getAsDouble(), 0.0);
+        assertEquals(bestObjective, bestCurve.getAsJsonObject("validation").get("a_pr").getAsDouble(), 1e-6);
+        assertTrue(summary.has("default_validation_a_pr") && summary.has("default_test_a_pr") && summary.has("best_test_a_pr"), summary.toString());
         Cli show = Cli.run("study", "show", db.toString(), "--top", "3");
         assertEquals(0, show.exitCode(), show.err());
         assertTrue(show.out().contains("12 complete, 0 running, 0 failed"), show.out());

@@ -11,6 +11,11 @@ public final class Sampling {
     private Sampling() {
     }
 
+    /** 0..n-1: every sample of a dataset of n, the pool for {@link #perClass} and {@link #classSubset}. */
+    public static int[] all(int n) {
+        return ClassShuffle.all(n);
+    }
+
     /**
      * {@code n} indices of each class present in {@code from}, drawn with a generator seeded from
      * {@code seed} and the class.
@@ -18,11 +23,6 @@ public final class Sampling {
      * @throws IllegalArgumentException when {@code n < 1}, the pool is empty or has repeated or
      *     out-of-range indices, or a present class has fewer than {@code n} samples
      */
-    /** 0..n-1: every sample of a dataset of n, the pool for {@link #perClass} and {@link #classSubset}. */
-    public static int[] all(int n) {
-        return ClassShuffle.all(n);
-    }
-
     public static int[] perClass(int[] labels, int[] from, int n, long seed) {
         if (n < 1) {
             throw new IllegalArgumentException("samples per class must be at least 1, got " + n);
@@ -53,6 +53,23 @@ public final class Sampling {
         }
         Arrays.sort(out);
         return out;
+    }
+
+    /**
+     * At most {@code limit} indices of a dataset with these labels, stratified: every index when
+     * the dataset is no larger, else {@code limit / classes present} (at least one) of each class drawn
+     * as {@link #perClass} draws them. Evaluation subsets (a search's validation curve, a test
+     * curve on fewer images) use it so that the same limit and seed give the same images.
+     */
+    public static int[] stratified(int[] labels, int limit, long seed) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("an image limit must be at least 1, got " + limit);
+        }
+        if (labels.length <= limit) {
+            return all(labels.length);
+        }
+        long present = java.util.Arrays.stream(labels).distinct().count();
+        return perClass(labels, all(labels.length), (int) Math.max(1, limit / present), seed);
     }
 
     /**

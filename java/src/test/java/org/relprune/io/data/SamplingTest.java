@@ -75,4 +75,20 @@ class SamplingTest {
         assertThrows(IllegalArgumentException.class, () -> Sampling.firstClasses(0, 10));
         assertThrows(IllegalArgumentException.class, () -> Sampling.firstClasses(11, 10));
     }
+
+    @Test
+    void stratifiedKeepsSmallSetsWholeAndBalancesLargeOnes() {
+        assertArrayEquals(ClassShuffle.all(60), Sampling.stratified(LABELS, 60, 1));
+        assertArrayEquals(ClassShuffle.all(60), Sampling.stratified(LABELS, 1000, 1));
+        int[] s = Sampling.stratified(LABELS, 31, 4);
+        assertEquals(30, s.length, "31 / 3 classes = 10 each");
+        for (int c = 0; c < 3; c++) {
+            int cls = c;
+            assertEquals(10, Arrays.stream(s).filter(i -> LABELS[i] == cls).count());
+        }
+        assertArrayEquals(Sampling.perClass(LABELS, ClassShuffle.all(60), 10, 4), s, "drawn as perClass draws");
+        int[] twoClasses = Arrays.stream(LABELS).map(l -> l == 2 ? 1 : l).toArray();
+        assertEquals(30, Sampling.stratified(twoClasses, 30, 4).length, "the limit is shared by the classes present");
+        assertThrows(IllegalArgumentException.class, () -> Sampling.stratified(LABELS, 0, 4));
+    }
 }

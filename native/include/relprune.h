@@ -199,6 +199,21 @@ int rp_merge_heads_cuda(const float *x, float *y, int64_t b, int64_t h, int64_t 
                         void *stream);
 int rp_select_token_cuda(const float *x, float *y, int64_t b, int64_t n, int64_t d, int64_t index,
                          void *stream);
+/* LRP stages and structured masks: specs and terms stay host arrays, every tensor is on the device. */
+int rp_lrp_signals_cuda(const float *r, const float *z, const float *u, const float *bias,
+                        const float *offset, const double *specs, int64_t k, int64_t outer,
+                        int64_t c, int64_t inner, float *s, int64_t group, float *sums,
+                        float *abs_sums, void *stream);
+int rp_lrp_combine_cuda(const float *g, const float *x, const double *terms, int64_t k,
+                        int64_t outer, int64_t c, int64_t inner, float *out, void *stream);
+int rp_lrp_ratio_cuda(const float *num, const float *den, const float *x, float *out, int64_t n,
+                      double eps, void *stream);
+int rp_lrp_max_pool2d_winners_cuda(const float *x, const float *r, float *out, int64_t n, int64_t c,
+                                   int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t sh,
+                                   int64_t sw, int64_t ph, int64_t pw, int64_t oh, int64_t ow,
+                                   void *stream);
+int rp_channel_mask_cuda(const float *x, float *y, const float *mask, int64_t groups, int64_t batch,
+                         int64_t c, int64_t inner, void *stream);
 
 #ifdef __cplusplus
 }

@@ -280,21 +280,6 @@ static void expect_invalid(const char *kernel, const char *arg, const char *why,
 
 // ---- LRP stages ------------------------------------------------------------------------------
 
-struct LrpShape { int64_t outer, c, inner, group; };
-static const LrpShape kLrpShapes[] = {{1, 1, 1, 1}, {2, 3, 7, 1}, {6, 5, 1, 3}, {3, 33, 9, 3}, {4, 7, 129, 2}, {1, 129, 1, 1}};
-
-static double ref_stab(double d, double eps) { return d >= 0.0 ? d + eps : d - eps; }
-
-// the rules' signal sets, as the Java side builds them (epsilon; z+; alpha-beta; gamma; z-box; flat)
-static const std::vector<std::vector<std::vector<double>>> kSignalSets = {
-    {{1, 0, 1, 0, 0, 0, 0, 0, 0.25}},
-    {{1, 0, 0, 1, 0, 1, 0, 0, 1e-6}},
-    {{2, 0, 0, 1, 0, 1, 0, 0, 1e-6}, {-1, 0, 1, -1, -1, 0, 1, 0, 1e-6}},
-    {{1, 1, 1, 0.25, 0, 0.25, 0, 0, 1e-6}, {1, -1, 1.25, -0.25, -0.25, 0, 0.25, 0, 1e-6}},
-    {{1, 0, 1, 0, -1, 0, 0, -1, 1e-6}},
-    {{1, 0, 0, 0, 0, 0, 0, 1, 1e-6}},
-};
-
 static void test_lrp_signals() {
     int set_index = 0;
     for (const auto &set : kSignalSets) {
@@ -427,6 +412,18 @@ static void test_lrp_max_pool_winners() {
     }
 }
 
+// A window of -inf only (a masked or saturated input): its first element takes the relevance,
+// as torch's max_pool2d indices point at it; nothing is written outside the plane.
+static void test_lrp_max_pool_winners_all_minus_inf() {
+    const int64_t h = 4, w = 4, oh = 2, ow = 2;
+    std::vector<float> x(h * w, -INFINITY), r = {1.0f, 2.0f, 3.0f, 4.0f}, out(h * w, NAN);
+    x[15] = 0.5f; // the last window has a real maximum
+    std::vector<double> ref(h * w, 0.0);
+    ref[0] = 1.0; ref[2] = 2.0; ref[8] = 3.0; ref[15] = 4.0;
+    check("rp_lrp_max_pool2d_winners_cpu", "windows of -inf", rp_lrp_max_pool2d_winners_cpu(x.data(), r.data(), out.data(), 1, 1, h, w, 2, 2, 2, 2, 0, 0, oh, ow),
+          out.data(), ref);
+}
+
 static void test_channel_mask() {
     struct MaskShape { int64_t groups, batch, c, inner; };
     const MaskShape shapes[] = {{1, 1, 1, 1}, {3, 2, 5, 7}, {20, 4, 6, 1}, {2, 3, 33, 129}};
@@ -529,6 +526,7 @@ int main() {
     test_lrp_combine();
     test_lrp_ratio();
     test_lrp_max_pool_winners();
+    test_lrp_max_pool_winners_all_minus_inf();
     test_channel_mask();
     test_invalid_arguments();
     return tally.finish();

@@ -285,6 +285,100 @@ static void test_runtime() {
     tally.record(st == RP_OK, "rp_softmax_cuda on an empty tensor", rp_status_name(st));
 }
 
+// ---- LRP stages and structured masks -----------------------------------------------------------
+
+static void test_lrp() {
+    std::vector<LrpShape> shapes(std::begin(kLrpShapes), std::end(kLrpShapes));
+    shapes.push_back({32, 64, 56 * 56, 1});     // a ResNet conv
+    shapes.push_back({32 * 197, 768, 1, 197});  // a ViT-B/16 MLP layer, read out per image
+    int set_index = 0;
+    for (const auto &set : kSignalSets) {
+        const int64_t k = (int64_t)set.size();
+        std::vector<double> specs;
+        for (const auto &sp : set) specs.insert(specs.end(), sp.begin(), sp.end());
+        for (const LrpShape &sh : shapes) {
+            const int64_t n = sh.outer * sh.c * sh.inner, groups = sh.outer / sh.group;
+            std::vector<float> r = uniform(rng, n, -2.0f, 2.0f), z = uniform(rng, n, -3.0f, 3.0f);
+            std::vector<float> u = uniform(rng, n, 0.0f, 4.0f), off = uniform(rng, n, -1.0f, 1.0f), bias = uniform(rng, sh.c, -1.0f, 1.0f);
+            if (n > 1) z[1] = 0.0f;
+            std::vector<float> s(n * k), sums(groups * sh.c), abs_sums(groups * sh.c);
+            Dev dr(r), dz(z), du(u), doff(off), db(bias), ds(n * k), dsum(groups * sh.c), dabs(groups * sh.c);
+            const std::string shape = fmt("rule %d outer=%lld c=%lld inner=%lld group=%lld", set_index, (long long)sh.outer, (long long)sh.c,
+                                          (long long)sh.inner, (long long)sh.group);
+            int st = rp_lrp_signals_cpu(r.data(), z.data(), u.data(), bias.data(), off.data(), specs.data(), k, sh.outer, sh.c, sh.inner,
+                                        s.data(), sh.group, sums.data(), abs_sums.data());
+            int stc = rp_lrp_signals_cuda(dr.ptr, dz.ptr, du.ptr, db.ptr, doff.ptr, specs.data(), k, sh.outer, sh.c, sh.inner, ds.ptr,
+                                          sh.group, dsum.ptr, dabs.ptr, nullptr);
+            check("rp_lrp_signals_cuda", shape, st, stc, s, ds);
+            check("rp_lrp_signals_cuda sums", shape, st, stc, sums, dsum);
+            check("rp_lrp_signals_cuda abs_sums", shape, st, stc, abs_sums, dabs);
+
+            // combine the signals back with the x factors
+            const std::vector<double> terms = k == 1 ? std::vector<double>{0, 1} : std::vector<double>{1, 1, 2, 1};
+            const int64_t kt = (int64_t)terms.size() / 2;
+            if (kt <= k) {
+                std::vector<float> x = uniform(rng, n, -3.0f, 3.0f), out(n);
+                Dev dx(x), dout(n);
+                st = rp_lrp_combine_cpu(s.data(), x.data(), terms.data(), kt, sh.outer, sh.c, sh.inner, out.data());
+                // the CPU's s as input on both sides: combine is tested on its own
+                Dev dsin(s);
+                check("rp_lrp_combine_cuda", shape, st,
+                      rp_lrp_combine_cuda(dsin.ptr, dx.ptr, terms.data(), kt, sh.outer, sh.c, sh.inner, dout.ptr, nullptr), out, dout);
+            }
+        }
+        set_index++;
+    }
+    std::vector<int64_t> sizes(std::begin(kElementwiseN), std::end(kElementwiseN));
+    sizes.push_back((int64_t(1) << 22) + 3);
+    for (int64_t n : sizes) {
+        std::vector<float> num = uniform(rng, n, -2.0f, 2.0f), den = uniform(rng, n, -3.0f, 3.0f), x = uniform(rng, n, -1.0f, 1.0f), out(n);
+        den[0] = 0.0f;
+        Dev dnum(num), dden(den), dx(x), dout(n);
+        const std::string shape = fmt("n=%lld", (long long)n);
+        int st = rp_lrp_ratio_cpu(num.data(), den.data(), nullptr, out.data(), n, 0.25);
+        check("rp_lrp_ratio_cuda", shape, st, rp_lrp_ratio_cuda(dnum.ptr, dden.ptr, nullptr, dout.ptr, n, 0.25, nullptr), out, dout);
+        st = rp_lrp_ratio_cpu(num.data(), den.data(), x.data(), out.data(), n, 1e-6);
+        check("rp_lrp_ratio_cuda", shape + " times x", st, rp_lrp_ratio_cuda(dnum.ptr, dden.ptr, dx.ptr, dout.ptr, n, 1e-6, nullptr), out, dout);
+    }
+    std::vector<PoolShape> pools(std::begin(kPoolShapes), std::end(kPoolShapes));
+    pools.push_back({8, 64, 112, 112, 3, 3, 2, 2, 1, 1});
+    for (const PoolShape &p : pools) {
+        const int64_t oh = pool_out(p.h, p.kh, p.sh, p.ph), ow = pool_out(p.w, p.kw, p.sw, p.pw);
+        const int64_t nx = p.n * p.c * p.h * p.w;
+        // a coarse grid: ties are common and the first maximum must win; some -inf windows too
+        std::vector<float> x(nx), r = uniform(rng, p.n * p.c * oh * ow, -1.0f, 1.0f), out(nx);
+        std::uniform_int_distribution<int> grid(-4, 1);
+        for (float &v : x) v = (float)grid(rng) - 0.5f;
+        for (int64_t i = 0; i < nx; i += 7) x[i] = -INFINITY;
+        Dev dx(x), dr(r), dout(nx);
+        const std::string shape = fmt("n=%lld c=%lld h=%lld w=%lld k=%lldx%lld s=%lldx%lld p=%lldx%lld", (long long)p.n, (long long)p.c,
+                                      (long long)p.h, (long long)p.w, (long long)p.kh, (long long)p.kw, (long long)p.sh, (long long)p.sw,
+                                      (long long)p.ph, (long long)p.pw);
+        int st = rp_lrp_max_pool2d_winners_cpu(x.data(), r.data(), out.data(), p.n, p.c, p.h, p.w, p.kh, p.kw, p.sh, p.sw, p.ph, p.pw, oh, ow);
+        check("rp_lrp_max_pool2d_winners_cuda", shape, st,
+              rp_lrp_max_pool2d_winners_cuda(dx.ptr, dr.ptr, dout.ptr, p.n, p.c, p.h, p.w, p.kh, p.kw, p.sh, p.sw, p.ph, p.pw, oh, ow, nullptr),
+              out, dout);
+    }
+}
+
+static void test_channel_mask() {
+    struct MaskShape { int64_t groups, batch, c, inner; };
+    const MaskShape shapes[] = {{1, 1, 1, 1}, {3, 2, 5, 7}, {20, 4, 6, 1}, {2, 3, 33, 129}, {20, 256, 64, 56 * 56 / 16}};
+    for (const MaskShape &m : shapes) {
+        const int64_t n = m.groups * m.batch * m.c * m.inner;
+        std::vector<float> x = uniform(rng, n, -3.0f, 3.0f), y(n), mask = uniform(rng, m.groups * m.c, 0.0f, 1.0f);
+        for (float &v : mask) v = v < 0.4f ? 0.0f : v < 0.9f ? 1.0f : v;
+        Dev dx(x), dy(n), dmask(mask);
+        const std::string shape = fmt("groups=%lld batch=%lld c=%lld inner=%lld", (long long)m.groups, (long long)m.batch, (long long)m.c,
+                                      (long long)m.inner);
+        int st = rp_channel_mask_cpu(x.data(), y.data(), mask.data(), m.groups, m.batch, m.c, m.inner);
+        check("rp_channel_mask_cuda", shape, st, rp_channel_mask_cuda(dx.ptr, dy.ptr, dmask.ptr, m.groups, m.batch, m.c, m.inner, nullptr), y, dy);
+        // in place, as the curve evaluation calls it
+        check("rp_channel_mask_cuda", shape + " in place", st, rp_channel_mask_cuda(dx.ptr, dx.ptr, dmask.ptr, m.groups, m.batch, m.c, m.inner, nullptr),
+              y, dx);
+    }
+}
+
 int main() {
     int devices = 0;
     const cudaError_t err = cudaGetDeviceCount(&devices);
@@ -302,5 +396,7 @@ int main() {
     test_norm();
     test_pool();
     test_vit_layout();
+    test_lrp();
+    test_channel_mask();
     return tally.finish();
 }

@@ -107,5 +107,20 @@ inline constexpr EmbedShape kEmbedShapes[] = {{1, 1, 1}, {2, 3, 4}, {1, 8, 9}, {
 struct HeadShape { int64_t b, n, h, dh; };
 inline constexpr HeadShape kHeadShapes[] = {{1, 1, 1, 1}, {2, 5, 3, 4}, {3, 7, 2, 33}, {1, 17, 12, 64}};
 
+struct LrpShape { int64_t outer, c, inner, group; };
+inline const LrpShape kLrpShapes[] = {{1, 1, 1, 1}, {2, 3, 7, 1}, {6, 5, 1, 3}, {3, 33, 9, 3}, {4, 7, 129, 2}, {1, 129, 1, 1}};
+
+inline double ref_stab(double d, double eps) { return d >= 0.0 ? d + eps : d - eps; }
+
+// the rules' signal sets, as the Java side builds them (epsilon; z+; alpha-beta; gamma; z-box; flat)
+inline const std::vector<std::vector<std::vector<double>>> kSignalSets = {
+    {{1, 0, 1, 0, 0, 0, 0, 0, 0.25}},
+    {{1, 0, 0, 1, 0, 1, 0, 0, 1e-6}},
+    {{2, 0, 0, 1, 0, 1, 0, 0, 1e-6}, {-1, 0, 1, -1, -1, 0, 1, 0, 1e-6}},
+    {{1, 1, 1, 0.25, 0, 0.25, 0, 0, 1e-6}, {1, -1, 1.25, -0.25, -0.25, 0, 0.25, 0, 1e-6}},
+    {{1, 0, 1, 0, -1, 0, 0, -1, 1e-6}},
+    {{1, 0, 0, 0, 0, 0, 0, 1, 1e-6}},
+};
+
 struct SelectShape { int64_t b, n, d, index; };
 inline constexpr SelectShape kSelectShapes[] = {{1, 1, 1, 0}, {2, 5, 3, 4}, {3, 197, 129, 0}, {4, 7, 33, 3}};

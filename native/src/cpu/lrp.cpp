@@ -189,8 +189,9 @@ int rp_lrp_max_pool2d_winners_cpu(const float *x, const float *r, float *out, in
                     for (int64_t j = j0; j < j1; j++) {
                         const float v = row[j * sw + off];
                         const float m = best[j];
-                        // strictly greater keeps the first maximum; the first NaN wins
-                        const bool better = (v > m) | ((v != v) & (m == m));
+                        // strictly greater keeps the first maximum; the first NaN wins; the
+                        // window's first element holds it when nothing beats it (all -inf)
+                        const bool better = (v > m) | ((v != v) & (m == m)) | (win[j] < 0);
                         best[j] = better ? v : m;
                         win[j] = better ? hi * w + j * sw + off : win[j];
                     }

@@ -54,3 +54,24 @@ int rp_merge_heads_cuda(const float *, float *, int64_t, int64_t, int64_t, int64
 int rp_select_token_cuda(const float *, float *, int64_t, int64_t, int64_t, int64_t, void *) {
     return no_cuda();
 }
+int rp_lrp_signals_cuda(const float *, const float *, const float *, const float *, const float *,
+                        const double *, int64_t, int64_t, int64_t, int64_t, float *, int64_t, float *,
+                        float *, void *) {
+    return no_cuda();
+}
+int rp_lrp_combine_cuda(const float *, const float *, const double *, int64_t, int64_t, int64_t,
+                        int64_t, float *, void *) {
+    return no_cuda();
+}
+int rp_lrp_ratio_cuda(const float *, const float *, const float *, float *, int64_t, double, void *) {
+    return no_cuda();
+}
+int rp_lrp_max_pool2d_winners_cuda(const float *, const float *, float *, int64_t, int64_t, int64_t,
+                                   int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
+                                   int64_t, int64_t, void *) {
+    return no_cuda();
+}
+int rp_channel_mask_cuda(const float *, float *, const float *, int64_t, int64_t, int64_t, int64_t,
+                         void *) {
+    return no_cuda();
+}

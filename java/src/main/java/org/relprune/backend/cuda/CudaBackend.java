@@ -525,7 +525,11 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor channelMask(Tensor x, Tensor mask) {
-        throw new UnsupportedOperationException("structured channel masks are not built for the CUDA backend yet: use --device cpu");
+        checkOpen();
+        long groups = OpShapes.channelMask(x, mask);
+        Shape s = x.shape();
+        return produce(s, y -> NativeStatus.check(NativeCudaKernels.rp_channel_mask_cuda(ptr(x), ptr(y), ptr(mask), groups,
+                s.dim(0) / groups, s.dim(1), s.numelFrom(2), stream), "rp_channel_mask_cuda"));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.relprune.backend.jni;
 
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
@@ -41,4 +42,9 @@ public final class NativeCudaKernels {
     public static native int rp_split_heads_cuda(@Cast("const float*") Pointer qkv, @Cast("float*") Pointer out, @Cast("int64_t") long b, @Cast("int64_t") long n, @Cast("int64_t") long h, @Cast("int64_t") long dh, Pointer stream);
     public static native int rp_merge_heads_cuda(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long b, @Cast("int64_t") long h, @Cast("int64_t") long n, @Cast("int64_t") long dh, Pointer stream);
     public static native int rp_select_token_cuda(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long b, @Cast("int64_t") long n, @Cast("int64_t") long d, @Cast("int64_t") long index, Pointer stream);
+    public static native int rp_lrp_signals_cuda(@Cast("const float*") Pointer r, @Cast("const float*") Pointer z, @Cast("const float*") Pointer u, @Cast("const float*") Pointer bias, @Cast("const float*") Pointer offset, @Cast("const double*") DoublePointer specs, @Cast("int64_t") long k, @Cast("int64_t") long outer, @Cast("int64_t") long c, @Cast("int64_t") long inner, @Cast("float*") Pointer s, @Cast("int64_t") long group, @Cast("float*") Pointer sums, @Cast("float*") Pointer absSums, Pointer stream);
+    public static native int rp_lrp_combine_cuda(@Cast("const float*") Pointer g, @Cast("const float*") Pointer x, @Cast("const double*") DoublePointer terms, @Cast("int64_t") long k, @Cast("int64_t") long outer, @Cast("int64_t") long c, @Cast("int64_t") long inner, @Cast("float*") Pointer out, Pointer stream);
+    public static native int rp_lrp_ratio_cuda(@Cast("const float*") Pointer num, @Cast("const float*") Pointer den, @Cast("const float*") Pointer x, @Cast("float*") Pointer out, @Cast("int64_t") long n, double eps, Pointer stream);
+    public static native int rp_lrp_max_pool2d_winners_cuda(@Cast("const float*") Pointer x, @Cast("const float*") Pointer r, @Cast("float*") Pointer out, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long h, @Cast("int64_t") long w, @Cast("int64_t") long kh, @Cast("int64_t") long kw, @Cast("int64_t") long sh, @Cast("int64_t") long sw, @Cast("int64_t") long ph, @Cast("int64_t") long pw, @Cast("int64_t") long oh, @Cast("int64_t") long ow, Pointer stream);
+    public static native int rp_channel_mask_cuda(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("const float*") Pointer mask, @Cast("int64_t") long groups, @Cast("int64_t") long batch, @Cast("int64_t") long c, @Cast("int64_t") long inner, Pointer stream);
 }

@@ -319,6 +319,23 @@ class CudaBackendTest {
     }
 
     @Test
+    void channelMaskMatchesCpu() {
+        requireGpu();
+        try (TensorScope scope = TensorScope.open()) {
+            // 4 masks (rates) x 3 images, 6 channels of 5 x 7; masks of zeros, ones and a factor
+            Tensor[] x = both(random(54, 2.0, 12, 6, 5, 7));
+            float[] m = new float[4 * 6];
+            for (int i = 0; i < m.length; i++) {
+                m[i] = i % 3 == 0 ? 0f : i % 5 == 0 ? 0.5f : 1f;
+            }
+            Tensor[] mask = both(new HostTensor(Shape.of(4, 6), m));
+            assertClose("channel mask", gpu.channelMask(x[0], mask[0]), cpu.channelMask(x[1], mask[1]));
+            Tensor[] flat = both(random(55, 2.0, 8, 6));
+            assertClose("channel mask 2-d", gpu.channelMask(flat[0], mask[0]), cpu.channelMask(flat[1], mask[1]));
+        }
+    }
+
+    @Test
     void channelAffineMatchesCpu() {
         requireGpu();
         try (TensorScope scope = TensorScope.open()) {

@@ -156,6 +156,27 @@ int rp_lrp_max_pool2d_winners_cpu(const float *x, const float *r, float *out, in
                                   int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t sh,
                                   int64_t sw, int64_t ph, int64_t pw, int64_t oh, int64_t ow);
 
+/* Adjoint of average pooling (count_include_pad, geometry as rp_avg_pool2d_cpu): g [n, c, oh, ow]
+ * -> out [n, c, h, w], out[x] = sum over the windows containing x of g / (kh*kw). Adjoint of
+ * adaptive average pooling (windows as rp_adaptive_avg_pool2d_cpu): out[x] = sum over the windows
+ * containing x of g / (window area). Both gather, windows in ascending order. */
+int rp_avg_pool2d_adjoint_cpu(const float *g, float *out, int64_t n, int64_t c, int64_t h, int64_t w,
+                              int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
+                              int64_t oh, int64_t ow);
+int rp_adaptive_avg_pool2d_adjoint_cpu(const float *g, float *out, int64_t n, int64_t c, int64_t h,
+                                       int64_t w, int64_t oh, int64_t ow);
+
+/* x [outer, c, inner] -> out [outer, 2c, inner]: max(x, 0) in the first c features, min(x, 0)
+ * in the next c (the signed-input terms of the rules). */
+int rp_split_signs_cpu(const float *x, float *out, int64_t outer, int64_t c, int64_t inner);
+/* Read-outs of x [outer, c, inner] without the signals: sums[g, ch] of x over each run of group
+ * rows and inner, abs_sums of |x| (each NULL to skip), as rp_lrp_signals_cpu's. */
+int rp_feature_sums_cpu(const float *x, int64_t outer, int64_t c, int64_t inner, int64_t group,
+                        float *sums, float *abs_sums);
+/* *result = 1 if some element of x [n] is negative or NaN, else 0 (result: one int, written in
+ * the kernel's own memory space: host for _cpu, device for _cuda). */
+int rp_any_negative_cpu(const float *x, int64_t n, int *result);
+
 /* ---- Structured masks -------------------------------------------------------------------- */
 /* Several masks of one layer applied at once (a batched pruning curve: the input repeats the
  * same images once per mask): x, y [groups * batch, c, inner] (y may be x),
@@ -214,6 +235,15 @@ int rp_lrp_max_pool2d_winners_cuda(const float *x, const float *r, float *out, i
                                    void *stream);
 int rp_channel_mask_cuda(const float *x, float *y, const float *mask, int64_t groups, int64_t batch,
                          int64_t c, int64_t inner, void *stream);
+int rp_avg_pool2d_adjoint_cuda(const float *g, float *out, int64_t n, int64_t c, int64_t h, int64_t w,
+                               int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
+                               int64_t oh, int64_t ow, void *stream);
+int rp_adaptive_avg_pool2d_adjoint_cuda(const float *g, float *out, int64_t n, int64_t c, int64_t h,
+                                        int64_t w, int64_t oh, int64_t ow, void *stream);
+int rp_split_signs_cuda(const float *x, float *out, int64_t outer, int64_t c, int64_t inner, void *stream);
+int rp_feature_sums_cuda(const float *x, int64_t outer, int64_t c, int64_t inner, int64_t group,
+                         float *sums, float *abs_sums, void *stream);
+int rp_any_negative_cuda(const float *x, int64_t n, int *result, void *stream);
 
 #ifdef __cplusplus
 }

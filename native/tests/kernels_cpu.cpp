@@ -424,6 +424,95 @@ static void test_lrp_max_pool_winners_all_minus_inf() {
           out.data(), ref);
 }
 
+// The adjoints against the scatter form of the forward (each window spreads g over its
+// elements), in float64.
+static void test_pool_adjoints() {
+    for (const PoolShape &p : kPoolShapes) {
+        const int64_t oh = pool_out(p.h, p.kh, p.sh, p.ph), ow = pool_out(p.w, p.kw, p.sw, p.pw);
+        std::vector<float> g = uniform(rng, p.n * p.c * oh * ow, -2.0f, 2.0f), out(p.n * p.c * p.h * p.w, NAN);
+        std::vector<double> ref(out.size(), 0.0);
+        for (int64_t q = 0; q < p.n * p.c; q++)
+            for (int64_t i = 0; i < oh; i++)
+                for (int64_t j = 0; j < ow; j++)
+                    for (int64_t a = 0; a < p.kh; a++)
+                        for (int64_t b = 0; b < p.kw; b++) {
+                            const int64_t hi = i * p.sh - p.ph + a, wi = j * p.sw - p.pw + b;
+                            if (hi < 0 || hi >= p.h || wi < 0 || wi >= p.w) continue;
+                            ref[(q * p.h + hi) * p.w + wi] += (double)g[(q * oh + i) * ow + j] / (double)(p.kh * p.kw);
+                        }
+        const std::string shape = fmt("n=%lld c=%lld h=%lld w=%lld k=%lldx%lld s=%lldx%lld p=%lldx%lld", (long long)p.n, (long long)p.c,
+                                      (long long)p.h, (long long)p.w, (long long)p.kh, (long long)p.kw, (long long)p.sh, (long long)p.sw,
+                                      (long long)p.ph, (long long)p.pw);
+        check("rp_avg_pool2d_adjoint_cpu", shape,
+              rp_avg_pool2d_adjoint_cpu(g.data(), out.data(), p.n, p.c, p.h, p.w, p.kh, p.kw, p.sh, p.sw, p.ph, p.pw, oh, ow), out.data(), ref);
+    }
+    for (const AdaptiveShape &a : kAdaptiveShapes) {
+        std::vector<float> g = uniform(rng, a.n * a.c * a.oh * a.ow, -2.0f, 2.0f), out(a.n * a.c * a.h * a.w, NAN);
+        std::vector<double> ref(out.size(), 0.0);
+        for (int64_t q = 0; q < a.n * a.c; q++)
+            for (int64_t i = 0; i < a.oh; i++)
+                for (int64_t j = 0; j < a.ow; j++) {
+                    const int64_t h0 = i * a.h / a.oh, h1 = ((i + 1) * a.h + a.oh - 1) / a.oh;
+                    const int64_t w0 = j * a.w / a.ow, w1 = ((j + 1) * a.w + a.ow - 1) / a.ow;
+                    for (int64_t hi = h0; hi < h1; hi++)
+                        for (int64_t wi = w0; wi < w1; wi++)
+                            ref[(q * a.h + hi) * a.w + wi] += (double)g[(q * a.oh + i) * a.ow + j] / (double)((h1 - h0) * (w1 - w0));
+                }
+        const std::string shape = fmt("n=%lld c=%lld %lldx%lld -> %lldx%lld", (long long)a.n, (long long)a.c, (long long)a.h, (long long)a.w,
+                                      (long long)a.oh, (long long)a.ow);
+        check("rp_adaptive_avg_pool2d_adjoint_cpu", shape,
+              rp_adaptive_avg_pool2d_adjoint_cpu(g.data(), out.data(), a.n, a.c, a.h, a.w, a.oh, a.ow), out.data(), ref);
+    }
+}
+
+static void test_lrp_tensor_steps() {
+    for (const LrpShape &sh : kLrpShapes) {
+        const int64_t n = sh.outer * sh.c * sh.inner;
+        std::vector<float> x = uniform(rng, n, -2.0f, 2.0f), out(2 * n, NAN);
+        std::vector<double> ref(2 * n);
+        for (int64_t o = 0; o < sh.outer; o++)
+            for (int64_t ch = 0; ch < sh.c; ch++)
+                for (int64_t i = 0; i < sh.inner; i++) {
+                    const double v = x[(o * sh.c + ch) * sh.inner + i];
+                    ref[(o * 2 * sh.c + ch) * sh.inner + i] = v > 0 ? v : 0;
+                    ref[(o * 2 * sh.c + sh.c + ch) * sh.inner + i] = v < 0 ? v : 0;
+                }
+        const std::string shape = fmt("outer=%lld c=%lld inner=%lld group=%lld", (long long)sh.outer, (long long)sh.c, (long long)sh.inner,
+                                      (long long)sh.group);
+        check("rp_split_signs_cpu", shape, rp_split_signs_cpu(x.data(), out.data(), sh.outer, sh.c, sh.inner), out.data(), ref);
+        const int64_t groups = sh.outer / sh.group;
+        std::vector<double> ref_sum(groups * sh.c, 0.0), ref_abs(groups * sh.c, 0.0);
+        for (int64_t o = 0; o < sh.outer; o++)
+            for (int64_t ch = 0; ch < sh.c; ch++)
+                for (int64_t i = 0; i < sh.inner; i++) {
+                    ref_sum[(o / sh.group) * sh.c + ch] += x[(o * sh.c + ch) * sh.inner + i];
+                    ref_abs[(o / sh.group) * sh.c + ch] += fabs(x[(o * sh.c + ch) * sh.inner + i]);
+                }
+        std::vector<float> sums(groups * sh.c, NAN), abs_sums(groups * sh.c, NAN);
+        const int st = rp_feature_sums_cpu(x.data(), sh.outer, sh.c, sh.inner, sh.group, sums.data(), abs_sums.data());
+        check("rp_feature_sums_cpu sums", shape, st, sums.data(), ref_sum);
+        check("rp_feature_sums_cpu abs_sums", shape, st, abs_sums.data(), ref_abs);
+    }
+    std::vector<float> x = uniform(rng, 100, 0.0f, 1.0f);
+    int any = -1;
+    int st = rp_any_negative_cpu(x.data(), 100, &any);
+    tally.record(st == RP_OK && any == 0, "rp_any_negative_cpu on non-negative values", fmt("%d", any));
+    x[57] = -0.0f; // -0 >= 0
+    st = rp_any_negative_cpu(x.data(), 100, &any);
+    tally.record(st == RP_OK && any == 0, "rp_any_negative_cpu: -0 is not negative", fmt("%d", any));
+    x[99] = -1e-30f;
+    st = rp_any_negative_cpu(x.data(), 100, &any);
+    tally.record(st == RP_OK && any == 1, "rp_any_negative_cpu finds the last element", fmt("%d", any));
+    x[99] = NAN;
+    st = rp_any_negative_cpu(x.data(), 100, &any);
+    tally.record(st == RP_OK && any == 1, "rp_any_negative_cpu counts NaN as negative", fmt("%d", any));
+    st = rp_any_negative_cpu(nullptr, 0, &any);
+    tally.record(st == RP_OK && any == 0, "rp_any_negative_cpu on an empty tensor", fmt("%d", any));
+    expect_invalid("rp_feature_sums_cpu", "group", "a group that does not divide outer",
+                   rp_feature_sums_cpu(x.data(), 5, 2, 1, 2, x.data(), nullptr));
+    expect_invalid("rp_any_negative_cpu", "result", "a NULL result", rp_any_negative_cpu(x.data(), 3, nullptr));
+}
+
 static void test_channel_mask() {
     struct MaskShape { int64_t groups, batch, c, inner; };
     const MaskShape shapes[] = {{1, 1, 1, 1}, {3, 2, 5, 7}, {20, 4, 6, 1}, {2, 3, 33, 129}};
@@ -527,6 +616,8 @@ int main() {
     test_lrp_ratio();
     test_lrp_max_pool_winners();
     test_lrp_max_pool_winners_all_minus_inf();
+    test_pool_adjoints();
+    test_lrp_tensor_steps();
     test_channel_mask();
     test_invalid_arguments();
     return tally.finish();

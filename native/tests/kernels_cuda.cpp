@@ -361,6 +361,69 @@ static void test_lrp() {
     }
 }
 
+static void test_lrp_tensor_steps() {
+    std::vector<PoolShape> pools(std::begin(kPoolShapes), std::end(kPoolShapes));
+    pools.push_back({8, 64, 56, 56, 3, 3, 2, 2, 1, 1});
+    for (const PoolShape &p : pools) {
+        const int64_t oh = pool_out(p.h, p.kh, p.sh, p.ph), ow = pool_out(p.w, p.kw, p.sw, p.pw), nx = p.n * p.c * p.h * p.w;
+        std::vector<float> g = uniform(rng, p.n * p.c * oh * ow, -2.0f, 2.0f), out(nx);
+        Dev dg(g), dout(nx);
+        const std::string shape = fmt("n=%lld c=%lld h=%lld w=%lld k=%lldx%lld s=%lldx%lld p=%lldx%lld", (long long)p.n, (long long)p.c,
+                                      (long long)p.h, (long long)p.w, (long long)p.kh, (long long)p.kw, (long long)p.sh, (long long)p.sw,
+                                      (long long)p.ph, (long long)p.pw);
+        int st = rp_avg_pool2d_adjoint_cpu(g.data(), out.data(), p.n, p.c, p.h, p.w, p.kh, p.kw, p.sh, p.sw, p.ph, p.pw, oh, ow);
+        check("rp_avg_pool2d_adjoint_cuda", shape, st,
+              rp_avg_pool2d_adjoint_cuda(dg.ptr, dout.ptr, p.n, p.c, p.h, p.w, p.kh, p.kw, p.sh, p.sw, p.ph, p.pw, oh, ow, nullptr), out, dout);
+    }
+    std::vector<AdaptiveShape> ad(std::begin(kAdaptiveShapes), std::end(kAdaptiveShapes));
+    ad.push_back({32, 2048, 7, 7, 1, 1});
+    for (const AdaptiveShape &a : ad) {
+        const int64_t nx = a.n * a.c * a.h * a.w;
+        std::vector<float> g = uniform(rng, a.n * a.c * a.oh * a.ow, -2.0f, 2.0f), out(nx);
+        Dev dg(g), dout(nx);
+        const std::string shape = fmt("n=%lld c=%lld %lldx%lld -> %lldx%lld", (long long)a.n, (long long)a.c, (long long)a.h, (long long)a.w,
+                                      (long long)a.oh, (long long)a.ow);
+        int st = rp_adaptive_avg_pool2d_adjoint_cpu(g.data(), out.data(), a.n, a.c, a.h, a.w, a.oh, a.ow);
+        check("rp_adaptive_avg_pool2d_adjoint_cuda", shape, st,
+              rp_adaptive_avg_pool2d_adjoint_cuda(dg.ptr, dout.ptr, a.n, a.c, a.h, a.w, a.oh, a.ow, nullptr), out, dout);
+    }
+    std::vector<LrpShape> shapes(std::begin(kLrpShapes), std::end(kLrpShapes));
+    shapes.push_back({32, 64, 56 * 56, 1});
+    shapes.push_back({32 * 197, 768, 1, 197});
+    for (const LrpShape &sh : shapes) {
+        const int64_t n = sh.outer * sh.c * sh.inner, groups = sh.outer / sh.group;
+        std::vector<float> x = uniform(rng, n, -2.0f, 2.0f), out(2 * n), sums(groups * sh.c), abs_sums(groups * sh.c);
+        Dev dx(x), dout(2 * n), dsum(groups * sh.c), dabs(groups * sh.c);
+        const std::string shape = fmt("outer=%lld c=%lld inner=%lld group=%lld", (long long)sh.outer, (long long)sh.c, (long long)sh.inner,
+                                      (long long)sh.group);
+        int st = rp_split_signs_cpu(x.data(), out.data(), sh.outer, sh.c, sh.inner);
+        check("rp_split_signs_cuda", shape, st, rp_split_signs_cuda(dx.ptr, dout.ptr, sh.outer, sh.c, sh.inner, nullptr), out, dout);
+        st = rp_feature_sums_cpu(x.data(), sh.outer, sh.c, sh.inner, sh.group, sums.data(), abs_sums.data());
+        int stc = rp_feature_sums_cuda(dx.ptr, sh.outer, sh.c, sh.inner, sh.group, dsum.ptr, dabs.ptr, nullptr);
+        check("rp_feature_sums_cuda sums", shape, st, stc, sums, dsum);
+        check("rp_feature_sums_cuda abs_sums", shape, st, stc, abs_sums, dabs);
+    }
+    // the sign test: device flag, compared with the CPU twin's answer
+    int *flag = nullptr;
+    if (cudaMalloc(&flag, sizeof(int)) != cudaSuccess) die("cudaMalloc", cudaGetLastError());
+    for (int variant = 0; variant < 4; variant++) {
+        const int64_t n = (int64_t(1) << 20) + 7;
+        std::vector<float> x = uniform(rng, n, 0.0f, 1.0f);
+        if (variant == 1) x[n - 1] = -1e-30f;
+        if (variant == 2) x[12345] = NAN;
+        if (variant == 3) x[0] = -0.0f;
+        Dev dx(x);
+        int want = -1, got = -1;
+        int st = rp_any_negative_cpu(x.data(), n, &want);
+        int stc = rp_any_negative_cuda(dx.ptr, n, flag, nullptr);
+        if (stc == RP_OK) stc = rp_cuda_synchronize(nullptr);
+        if (stc == RP_OK && cudaMemcpy(&got, flag, sizeof(int), cudaMemcpyDeviceToHost) != cudaSuccess) got = -2;
+        tally.record(st == RP_OK && stc == RP_OK && got == want, fmt("rp_any_negative_cuda variant %d", variant),
+                     fmt("cpu %d, cuda %d (%s)", want, got, rp_status_name(stc)));
+    }
+    cudaFree(flag);
+}
+
 static void test_channel_mask() {
     struct MaskShape { int64_t groups, batch, c, inner; };
     const MaskShape shapes[] = {{1, 1, 1, 1}, {3, 2, 5, 7}, {20, 4, 6, 1}, {2, 3, 33, 129}, {20, 256, 64, 56 * 56 / 16}};
@@ -397,6 +460,7 @@ int main() {
     test_pool();
     test_vit_layout();
     test_lrp();
+    test_lrp_tensor_steps();
     test_channel_mask();
     return tally.finish();
 }

@@ -275,4 +275,38 @@ inline int check_channel_mask(const char *fn, const float *x, const float *y, co
     return a.status();
 }
 
+// x: [outer, c, inner]; out: [outer, 2c, inner]
+inline int check_split_signs(const char *fn, const float *x, const float *out, int64_t outer,
+                             int64_t c, int64_t inner) {
+    Args a(fn);
+    int64_t n, n2;
+    a.nonneg("outer", outer).nonneg("c", c).nonneg("inner", inner);
+    a.numel(&n, "x", {outer, c, inner}).numel(&n2, "out", {outer, 2, c, inner});
+    a.ptr("x", x, n).ptr("out", out, n2);
+    return a.status();
+}
+
+// x: [outer, c, inner]; sums, abs_sums: [outer/group, c] or NULL
+inline int check_feature_sums(const char *fn, const float *x, int64_t outer, int64_t c,
+                              int64_t inner, int64_t group, const float *sums,
+                              const float *abs_sums) {
+    Args a(fn);
+    int64_t n;
+    a.nonneg("outer", outer).nonneg("c", c).nonneg("inner", inner).positive("group", group);
+    if (!a.ok()) return a.status();
+    if (outer % group != 0) a.fail("group = %lld does not divide outer = %lld", (long long)group, (long long)outer);
+    a.numel(&n, "x", {outer, c, inner}).ptr("x", x, n);
+    if (sums) a.ptr("sums", sums, (outer / group) * c);
+    if (abs_sums) a.ptr("abs_sums", abs_sums, (outer / group) * c);
+    return a.status();
+}
+
+// x: [n]; result: one int
+inline int check_any_negative(const char *fn, const float *x, int64_t n, const int *result) {
+    Args a(fn);
+    a.nonneg("n", n).ptr("x", x, n);
+    if (a.ok() && result == nullptr) a.fail("result is NULL");
+    return a.status();
+}
+
 } // namespace rp

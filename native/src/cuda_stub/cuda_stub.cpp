@@ -75,3 +75,16 @@ int rp_channel_mask_cuda(const float *, float *, const float *, int64_t, int64_t
                          void *) {
     return no_cuda();
 }
+int rp_avg_pool2d_adjoint_cuda(const float *, float *, int64_t, int64_t, int64_t, int64_t, int64_t,
+                               int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, void *) {
+    return no_cuda();
+}
+int rp_adaptive_avg_pool2d_adjoint_cuda(const float *, float *, int64_t, int64_t, int64_t, int64_t,
+                                        int64_t, int64_t, void *) {
+    return no_cuda();
+}
+int rp_split_signs_cuda(const float *, float *, int64_t, int64_t, int64_t, void *) { return no_cuda(); }
+int rp_feature_sums_cuda(const float *, int64_t, int64_t, int64_t, int64_t, float *, float *, void *) {
+    return no_cuda();
+}
+int rp_any_negative_cuda(const float *, int64_t, int *, void *) { return no_cuda(); }

@@ -80,7 +80,11 @@ public final class OpShapes {
     }
 
     public static Shape pool2d(String op, Tensor x, Pool2dSpec s) {
-        Shape xs = x.shape();
+        return pool2d(op, x.shape(), s);
+    }
+
+    /** The pooled shape of an input shape. */
+    public static Shape pool2d(String op, Shape xs, Pool2dSpec s) {
         require(xs.rank() == 4, op, "input " + xs + " must be 4-d");
         long oh = s.outH(xs.dim(2));
         long ow = s.outW(xs.dim(3));

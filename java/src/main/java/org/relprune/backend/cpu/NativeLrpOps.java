@@ -6,6 +6,7 @@ import java.util.List;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.pytorch.global.torch;
+import org.relprune.backend.FeatureLayout;
 import org.relprune.backend.OpShapes;
 import org.relprune.backend.Pool2dSpec;
 import org.relprune.backend.jni.NativeKernels;
@@ -19,8 +20,6 @@ import org.relprune.tensor.Tensor;
  * the combination, one for ratios, one for max pooling's winners. The dense adjoints stay libtorch's ({@link TorchLrpOps}).
  */
 final class NativeLrpOps extends TorchLrpOps {
-    private static final int SIGNAL_FIELDS = 9;
-
     NativeLrpOps() {
         NativeKernels.load();
     }
@@ -50,17 +49,7 @@ final class NativeLrpOps extends TorchLrpOps {
             throw new IllegalArgumentException("bias has " + bias.numel() + " values but z has " + f.c() + " features on axis " + axis);
         }
         int k = specs.size();
-        double[] packed = new double[k * SIGNAL_FIELDS];
-        for (int t = 0; t < k; t++) {
-            SignalSpec sp = specs.get(t);
-            double mask = switch (sp.mask()) {
-                case ALL -> 0;
-                case POSITIVE -> 1;
-                case NEGATIVE -> -1;
-            };
-            System.arraycopy(new double[] {sp.coefficient(), mask, sp.cz(), sp.cu(), sp.cb(), sp.cbp(), sp.cbn(), sp.cOffset(), sp.epsilon()},
-                    0, packed, t * SIGNAL_FIELDS, SIGNAL_FIELDS);
-        }
+        double[] packed = FeatureLayout.packSignals(specs);
         long[] stackedDims = zs.dims();
         int a = axis < 0 ? zs.rank() + axis : axis;
         stackedDims[a] *= k;
@@ -95,17 +84,7 @@ final class NativeLrpOps extends TorchLrpOps {
         if (g.numel() != x.numel() * k) {
             throw new IllegalArgumentException("stacked " + g.shape() + " does not hold " + k + " blocks shaped like x " + x.shape());
         }
-        double[] packed = new double[2 * k];
-        for (int t = 0; t < k; t++) {
-            CombineTerm term = terms.get(t);
-            packed[2 * t] = switch (term.factor()) {
-                case X -> 0;
-                case X_POS -> 1;
-                case X_NEG -> 2;
-                case CONSTANT -> 3;
-            };
-            packed[2 * t + 1] = term.constant();
-        }
+        double[] packed = FeatureLayout.packTerms(terms);
         Tensor out = empty(x.shape().dims());
         try (DoublePointer tp = new DoublePointer(packed)) {
             NativeStatus.check(NativeKernels.rp_lrp_combine_cpu(p(g), p(x), tp, k, f.outer(), f.c(), f.inner(), p(out)), "rp_lrp_combine_cpu");
@@ -157,5 +136,59 @@ final class NativeLrpOps extends TorchLrpOps {
             throw e;
         }
         return out;
+    }
+
+    @Override
+    public Tensor avgPoolAdjoint(Tensor g, Shape input, Pool2dSpec spec) {
+        Shape out = OpShapes.pool2d("avgPoolAdjoint", input, spec);
+        sameShape("avg pool gradient", g, out);
+        Tensor y = empty(input.dims());
+        try {
+            NativeStatus.check(NativeKernels.rp_avg_pool2d_adjoint_cpu(p(g), p(y), input.dim(0), input.dim(1), input.dim(2), input.dim(3),
+                    spec.kernelH(), spec.kernelW(), spec.strideH(), spec.strideW(), spec.padH(), spec.padW(), out.dim(2), out.dim(3)),
+                    "rp_avg_pool2d_adjoint_cpu");
+        } catch (RuntimeException e) {
+            y.close();
+            throw e;
+        }
+        return y;
+    }
+
+    @Override
+    public Tensor adaptiveAvgPoolAdjoint(Tensor g, Shape input) {
+        Shape gs = g.shape();
+        if (gs.rank() != 4 || input.rank() != 4 || gs.dim(0) != input.dim(0) || gs.dim(1) != input.dim(1)) {
+            throw new IllegalArgumentException("adaptive pool gradient " + gs + " does not fit input " + input);
+        }
+        Tensor y = empty(input.dims());
+        try {
+            NativeStatus.check(NativeKernels.rp_adaptive_avg_pool2d_adjoint_cpu(p(g), p(y), input.dim(0), input.dim(1), input.dim(2), input.dim(3),
+                    gs.dim(2), gs.dim(3)), "rp_adaptive_avg_pool2d_adjoint_cpu");
+        } catch (RuntimeException e) {
+            y.close();
+            throw e;
+        }
+        return y;
+    }
+
+    @Override
+    public Tensor splitSigns(Tensor x, int axis) {
+        FeatureLayout f = FeatureLayout.of(x.shape(), axis);
+        Tensor y = empty(FeatureLayout.stacked(x.shape(), axis, 2).dims());
+        try {
+            NativeStatus.check(NativeKernels.rp_split_signs_cpu(p(x), p(y), f.outer(), f.c(), f.inner()), "rp_split_signs_cpu");
+        } catch (RuntimeException e) {
+            y.close();
+            throw e;
+        }
+        return y;
+    }
+
+    @Override
+    public boolean nonNegative(Tensor x) {
+        try (org.bytedeco.javacpp.IntPointer any = new org.bytedeco.javacpp.IntPointer(1)) {
+            NativeStatus.check(NativeKernels.rp_any_negative_cpu(p(x), x.numel(), any), "rp_any_negative_cpu");
+            return any.get() == 0;
+        }
     }
 }

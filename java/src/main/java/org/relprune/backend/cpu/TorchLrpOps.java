@@ -11,6 +11,7 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.relprune.backend.Conv2dSpec;
+import org.relprune.backend.FeatureLayout;
 import org.relprune.backend.LrpOps;
 import org.relprune.backend.Pool2dSpec;
 import org.relprune.tensor.Shape;

@@ -2,6 +2,7 @@ package org.relprune.backend.jni;
 
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.annotation.Cast;
@@ -46,4 +47,9 @@ public final class NativeKernels {
     public static native int rp_lrp_ratio_cpu(@Cast("const float*") Pointer num, @Cast("const float*") Pointer den, @Cast("const float*") Pointer x, @Cast("float*") Pointer out, @Cast("int64_t") long n, double eps);
     public static native int rp_lrp_max_pool2d_winners_cpu(@Cast("const float*") Pointer x, @Cast("const float*") Pointer r, @Cast("float*") Pointer out, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long h, @Cast("int64_t") long w, @Cast("int64_t") long kh, @Cast("int64_t") long kw, @Cast("int64_t") long sh, @Cast("int64_t") long sw, @Cast("int64_t") long ph, @Cast("int64_t") long pw, @Cast("int64_t") long oh, @Cast("int64_t") long ow);
     public static native int rp_channel_mask_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("const float*") Pointer mask, @Cast("int64_t") long groups, @Cast("int64_t") long batch, @Cast("int64_t") long c, @Cast("int64_t") long inner);
+    public static native int rp_avg_pool2d_adjoint_cpu(@Cast("const float*") Pointer g, @Cast("float*") Pointer out, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long h, @Cast("int64_t") long w, @Cast("int64_t") long kh, @Cast("int64_t") long kw, @Cast("int64_t") long sh, @Cast("int64_t") long sw, @Cast("int64_t") long ph, @Cast("int64_t") long pw, @Cast("int64_t") long oh, @Cast("int64_t") long ow);
+    public static native int rp_adaptive_avg_pool2d_adjoint_cpu(@Cast("const float*") Pointer g, @Cast("float*") Pointer out, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long h, @Cast("int64_t") long w, @Cast("int64_t") long oh, @Cast("int64_t") long ow);
+    public static native int rp_split_signs_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer out, @Cast("int64_t") long outer, @Cast("int64_t") long c, @Cast("int64_t") long inner);
+    public static native int rp_feature_sums_cpu(@Cast("const float*") Pointer x, @Cast("int64_t") long outer, @Cast("int64_t") long c, @Cast("int64_t") long inner, @Cast("int64_t") long group, @Cast("float*") Pointer sums, @Cast("float*") Pointer absSums);
+    public static native int rp_any_negative_cpu(@Cast("const float*") Pointer x, @Cast("int64_t") long n, IntPointer result);
 }

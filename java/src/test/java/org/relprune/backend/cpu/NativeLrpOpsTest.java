@@ -198,4 +198,30 @@ class NativeLrpOpsTest {
             assertEquals(false, NATIVE.nonNegative(backend.upload(HostTensor.of(new float[] {0, 1, -1e-30f}, 3))));
         }
     }
+
+    /** The pool adjoints, the sign split and the sign test against libtorch's gradients and expressions. */
+    @Test
+    void poolAdjointsSignSplitAndSignTestMatchLibtorch() {
+        SplittableRandom rng = new SplittableRandom(77);
+        try (TensorScope scope = TensorScope.open()) {
+            Shape input = Shape.of(2, 3, 9, 7);
+            for (Pool2dSpec spec : List.of(new Pool2dSpec(2, 2, 2, 2, 0, 0), new Pool2dSpec(3, 3, 2, 2, 1, 1), new Pool2dSpec(3, 2, 1, 2, 1, 0))) {
+                Shape out = org.relprune.backend.OpShapes.pool2d("test", input, spec);
+                Tensor g = random(rng, out, -2, 2);
+                assertClose(TORCH.avgPoolAdjoint(g, input, spec), NATIVE.avgPoolAdjoint(g, input, spec), 1e-5, "avg pool adjoint " + spec);
+            }
+            for (long[] o : new long[][] {{1, 1}, {3, 3}, {4, 2}, {9, 7}}) {
+                Tensor g = random(rng, Shape.of(2, 3, o[0], o[1]), -2, 2);
+                assertClose(TORCH.adaptiveAvgPoolAdjoint(g, input), NATIVE.adaptiveAvgPoolAdjoint(g, input), 1e-5,
+                        "adaptive pool adjoint to " + o[0] + "x" + o[1]);
+            }
+            Tensor x = random(rng, Shape.of(2, 5, 4, 3), -1, 1);
+            assertClose(TORCH.splitSigns(x, 1), NATIVE.splitSigns(x, 1), 0, "split signs, channels");
+            Tensor tokens = random(rng, Shape.of(2, 4, 6), -1, 1);
+            assertClose(TORCH.splitSigns(tokens, -1), NATIVE.splitSigns(tokens, -1), 0, "split signs, last axis");
+            assertTrue(!NATIVE.nonNegative(x) && !TORCH.nonNegative(x), "signed values");
+            Tensor pos = random(rng, Shape.of(3, 4), 0, 1);
+            assertTrue(NATIVE.nonNegative(pos) && TORCH.nonNegative(pos), "non-negative values");
+        }
+    }
 }

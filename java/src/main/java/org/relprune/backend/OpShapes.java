@@ -12,14 +12,17 @@ public final class OpShapes {
     }
 
     public static Shape conv2d(Tensor x, Tensor w, Tensor bias, Conv2dSpec s) {
-        Shape xs = x.shape();
-        Shape ws = w.shape();
+        if (bias != null) {
+            require(bias.shape().equals(Shape.of(w.shape().dim(0))), "conv2d", "bias " + bias.shape() + " must be [" + w.shape().dim(0) + "]");
+        }
+        return conv2d(x.shape(), w.shape(), s);
+    }
+
+    /** The output shape of a convolution of an input shape with a weight shape. */
+    public static Shape conv2d(Shape xs, Shape ws, Conv2dSpec s) {
         require(xs.rank() == 4 && ws.rank() == 4, "conv2d", "input " + xs + " and weight " + ws + " must be 4-d");
         require(xs.dim(1) == ws.dim(1) * s.groups() && ws.dim(0) % s.groups() == 0, "conv2d",
                 "input " + xs + " has " + xs.dim(1) + " channels, weight " + ws + " with groups " + s.groups() + " expects " + ws.dim(1) * s.groups());
-        if (bias != null) {
-            require(bias.shape().equals(Shape.of(ws.dim(0))), "conv2d", "bias " + bias.shape() + " must be [" + ws.dim(0) + "]");
-        }
         long oh = Conv2dSpec.outSize(xs.dim(2), (int) ws.dim(2), s.strideH(), s.padH(), s.dilationH());
         long ow = Conv2dSpec.outSize(xs.dim(3), (int) ws.dim(3), s.strideW(), s.padW(), s.dilationW());
         require(oh > 0 && ow > 0, "conv2d", "input " + xs + " is smaller than the kernel " + ws);

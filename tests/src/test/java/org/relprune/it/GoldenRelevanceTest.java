@@ -35,6 +35,30 @@ class GoldenRelevanceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void compositesMatchGolden(String fixture, List<String> composites) throws Exception {
+        try (CpuBackend cpu = new CpuBackend()) {
+            compositesMatchGolden(fixture, composites, cpu);
+        }
+    }
+
+    /**
+     * The CNN fixture on the CUDA backend, fp32 with TF32 off (the fused CUDA LRP kernels, cuDNN
+     * backward data, cuBLAS). Without a CUDA device it reports itself skipped, never passed.
+     */
+    @org.junit.jupiter.api.Test
+    void cnnCompositesMatchGoldenOnCuda() throws Exception {
+        org.relprune.backend.cuda.CudaBackend gpu;
+        try {
+            gpu = org.relprune.backend.cuda.CudaBackend.open(false);
+        } catch (org.relprune.backend.BackendUnavailableException e) {
+            org.junit.jupiter.api.Assumptions.abort("no CUDA device: CUDA golden relevance not run (" + e.getMessage() + ")");
+            return;
+        }
+        try (gpu) {
+            compositesMatchGolden("resnet_basic", List.of("epsilon_gamma_box", "epsilon_plus", "epsilon_alpha2_beta1", "epsilon"), gpu);
+        }
+    }
+
+    private static void compositesMatchGolden(String fixture, List<String> composites, org.relprune.backend.Backend backend) throws Exception {
         HostTensor input;
         int[] targets;
         try (SafetensorsReader g = SafetensorsReader.open(GoldenFixtures.golden(fixture))) {
@@ -46,14 +70,13 @@ class GoldenRelevanceTest {
             }
         }
         List<String> failures = new ArrayList<>();
-        try (CpuBackend cpu = new CpuBackend();
-             Model model = Model.load(ModelZoo.resolve(GoldenFixtures.arch(fixture).toString()), WeightFiles.read(GoldenFixtures.model(fixture)), cpu);
+        try (Model model = Model.load(ModelZoo.resolve(GoldenFixtures.arch(fixture).toString()), WeightFiles.read(GoldenFixtures.model(fixture)), backend);
              TensorScope scope = TensorScope.open();
-             Attributor attributor = new Attributor(model, cpu.upload(input));
+             Attributor attributor = new Attributor(model, backend.upload(input));
              SafetensorsReader golden = SafetensorsReader.open(GoldenFixtures.golden(fixture))) {
             for (String c : composites) {
                 Attribution a = attributor.explain(Composites.named(c), targets);
-                check(failures, fixture + " " + c + " input", a.input(), golden.readFloat("relevance/" + c + "/input"));
+                check(failures, backend.device() + " " + fixture + " " + c + " input", a.input(), golden.readFloat("relevance/" + c + "/input"));
                 for (Map.Entry<String, HostTensor> e : a.channels().entrySet()) {
                     if (!golden.contains("relevance/" + c + "/channels/" + e.getKey())) {
                         continue; // the ViT fixture has no channel readout for conv_proj

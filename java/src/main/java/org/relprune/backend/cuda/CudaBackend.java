@@ -303,7 +303,7 @@ public final class CudaBackend implements Backend {
 
     // ---- memory --------------------------------------------------------------------------
 
-    private void checkOpen() {
+    void checkOpen() {
         if (closed) {
             throw new IllegalStateException("CUDA backend is closed");
         }
@@ -318,21 +318,21 @@ public final class CudaBackend implements Backend {
     }
 
     /** The device pointer to a tensor's first element (its view offset included). The one way to get one. */
-    private FloatPointer ptr(Tensor t) {
+    FloatPointer ptr(Tensor t) {
         return new Cuda.DevicePointer(storage(t).address());
     }
 
-    private FloatPointer ptrOrNull(Tensor t) {
+    FloatPointer ptrOrNull(Tensor t) {
         return t == null ? null : ptr(t);
     }
 
-    private Tensor empty(Shape shape) {
+    Tensor empty(Shape shape) {
         DeviceAllocator.Block b = allocator.allocate(Math.multiplyExact(shape.numel(), F32));
         return new Tensor(shape, DType.F32, Device.CUDA, new CudaStorage(b, 0));
     }
 
     /** A fresh output tensor filled by {@code body}; closed again if {@code body} fails. */
-    private Tensor produce(Shape shape, Consumer<Tensor> body) {
+    Tensor produce(Shape shape, Consumer<Tensor> body) {
         checkOpen();
         Tensor y = empty(shape);
         try {
@@ -346,7 +346,7 @@ public final class CudaBackend implements Backend {
         return y;
     }
 
-    private void zeroFill(Tensor y) {
+    void zeroFill(Tensor y) {
         check(cudart.cudaMemsetAsync(ptr(y), 0, y.numel() * F32, stream), "cudaMemsetAsync");
     }
 
@@ -665,10 +665,46 @@ public final class CudaBackend implements Backend {
         }
     }
 
-    /** LRP on the GPU comes with the fused CUDA kernels; until then it is refused, never emulated. */
+    private CudaLrpOps lrpOps;
+
+    /** LRP on the GPU: our fused CUDA kernels, cuDNN backward-data and cuBLAS for the adjoints. */
     @Override
     public org.relprune.backend.LrpOps lrp() {
-        throw new UnsupportedOperationException("LRP is not available on the CUDA backend yet: use --device cpu");
+        checkOpen();
+        if (lrpOps == null) {
+            lrpOps = new CudaLrpOps(this);
+        }
+        return lrpOps;
+    }
+
+    // ---- for CudaLrpOps ----------------------------------------------------------------------
+
+    CUstream_st stream() {
+        return stream;
+    }
+
+    cublasContext cublas() {
+        return cublasHandle;
+    }
+
+    cudnnContext cudnn() {
+        return cudnnHandle;
+    }
+
+    CudnnConvolutions convolutions() {
+        return convolutions;
+    }
+
+    DeviceAllocator allocator() {
+        return allocator;
+    }
+
+    FloatPointer onePointer() {
+        return one;
+    }
+
+    FloatPointer zeroPointer() {
+        return zero;
     }
 
 }

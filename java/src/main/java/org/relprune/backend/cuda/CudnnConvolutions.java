@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.cuda.cudnn.cudnnContext;
+import org.bytedeco.cuda.cudnn.cudnnConvolutionBwdDataAlgoPerf_t;
 import org.bytedeco.cuda.cudnn.cudnnConvolutionFwdAlgoPerf_t;
 import org.bytedeco.cuda.cudnn.cudnnConvolutionStruct;
 import org.bytedeco.cuda.cudnn.cudnnFilterStruct;
@@ -83,6 +84,8 @@ final class CudnnConvolutions implements AutoCloseable {
     private final cudnnContext handle;
     private final boolean allowTf32;
     private final Map<Key, Plan> plans = new HashMap<>();
+    /** Backward-data plans (the adjoint W^T s of LRP), with their own algorithm choice. */
+    private final Map<Key, Plan> dataPlans = new HashMap<>();
 
     CudnnConvolutions(cudnnContext handle, boolean allowTf32) {
         this.handle = handle;
@@ -90,7 +93,7 @@ final class CudnnConvolutions implements AutoCloseable {
     }
 
     int size() {
-        return plans.size();
+        return plans.size() + dataPlans.size();
     }
 
     /** The plan for x [n,c,h,w] * w [k,c/g,kh,kw]; {@code out} is the expected output shape. */
@@ -98,13 +101,28 @@ final class CudnnConvolutions implements AutoCloseable {
         Key key = new Key(x, w, s);
         Plan p = plans.get(key);
         if (p == null) {
-            p = create(x, w, s, out);
+            p = create(x, w, s, out, false);
             plans.put(key, p);
         }
         return p;
     }
 
-    private Plan create(Shape xs, Shape ws, Conv2dSpec s, Shape out) {
+    /**
+     * The backward-data plan of the same convolution: dx [x] = W^T dy [out]. Algorithms as for
+     * the forward: heuristics, no FFT / non-fused Winograd and no tensor-op math without TF32,
+     * deterministic ones first.
+     */
+    Plan backwardDataPlan(Shape x, Shape w, Conv2dSpec s, Shape out) {
+        Key key = new Key(x, w, s);
+        Plan p = dataPlans.get(key);
+        if (p == null) {
+            p = create(x, w, s, out, true);
+            dataPlans.put(key, p);
+        }
+        return p;
+    }
+
+    private Plan create(Shape xs, Shape ws, Conv2dSpec s, Shape out, boolean backwardData) {
         Plan p = new Plan();
         try {
             checkCudnn(cudnn.cudnnCreateTensorDescriptor(p.x), "cudnnCreateTensorDescriptor");
@@ -138,7 +156,11 @@ final class CudnnConvolutions implements AutoCloseable {
             checkCudnn(cudnn.cudnnSetTensor4dDescriptor(p.y, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, n[0], c[0], h[0], wd[0]),
                     "cudnnSetTensor4dDescriptor(output " + cudnnOut + ")");
 
-            choose(p, xs, ws, s);
+            if (backwardData) {
+                chooseBackwardData(p, xs, ws, s);
+            } else {
+                choose(p, xs, ws, s);
+            }
             return p;
         } catch (RuntimeException e) {
             p.destroy();
@@ -194,6 +216,45 @@ final class CudnnConvolutions implements AutoCloseable {
         }
     }
 
+    private void chooseBackwardData(Plan p, Shape xs, Shape ws, Conv2dSpec s) {
+        int[] max = new int[1];
+        checkCudnn(cudnn.cudnnGetConvolutionBackwardDataAlgorithmMaxCount(handle, max), "cudnnGetConvolutionBackwardDataAlgorithmMaxCount");
+        int requested = Math.max(1, max[0]);
+        int[] returned = new int[1];
+        List<int[]> candidates = new ArrayList<>(); // {algo, mathType, deterministic}
+        try (cudnnConvolutionBwdDataAlgoPerf_t perf = new cudnnConvolutionBwdDataAlgoPerf_t(requested)) {
+            checkCudnn(cudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(handle, p.w, p.y, p.conv, p.x, requested, returned, perf),
+                    "cudnnGetConvolutionBackwardDataAlgorithm_v7");
+            for (int k = 0; k < Math.min(returned[0], requested); k++) {
+                cudnnConvolutionBwdDataAlgoPerf_t r = perf.getPointer(k);
+                if (r.status() != CUDNN_STATUS_SUCCESS || r.memory() > MAX_WORKSPACE) {
+                    continue;
+                }
+                int algo = r.algo();
+                int math = r.mathType();
+                if (!allowTf32 && (math == CUDNN_TENSOR_OP_MATH || math == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION
+                        || algo == cudnn.CUDNN_CONVOLUTION_BWD_DATA_ALGO_FFT || algo == cudnn.CUDNN_CONVOLUTION_BWD_DATA_ALGO_FFT_TILING
+                        || algo == cudnn.CUDNN_CONVOLUTION_BWD_DATA_ALGO_WINOGRAD_NONFUSED)) {
+                    continue;
+                }
+                candidates.add(new int[] {algo, math, r.determinism() == CUDNN_DETERMINISTIC ? 1 : 0});
+            }
+        }
+        int[] pick = candidates.stream().filter(c -> c[2] == 1).findFirst().orElse(candidates.isEmpty() ? null : candidates.get(0));
+        if (pick == null) {
+            // ALGO_1 supports every configuration and is deterministic
+            pick = new int[] {cudnn.CUDNN_CONVOLUTION_BWD_DATA_ALGO_1, allowTf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH, 1};
+        }
+        p.algo = pick[0];
+        p.mathType = allowTf32 ? pick[1] : CUDNN_FMA_MATH;
+        checkCudnn(cudnn.cudnnSetConvolutionMathType(p.conv, p.mathType), "cudnnSetConvolutionMathType");
+        try (SizeTPointer bytes = new SizeTPointer(1)) {
+            checkCudnn(cudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(handle, p.w, p.y, p.conv, p.x, p.algo, bytes),
+                    "cudnnGetConvolutionBackwardDataWorkspaceSize(algo " + p.algo + ", input " + xs + ", weight " + ws + ", " + s + ")");
+            p.workspaceBytes = bytes.get();
+        }
+    }
+
     private static int i(long v) {
         if (v > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("conv2d: dimension " + v + " is too large for cuDNN");
@@ -206,6 +267,10 @@ final class CudnnConvolutions implements AutoCloseable {
         for (Plan p : plans.values()) {
             p.destroy();
         }
+        for (Plan p : dataPlans.values()) {
+            p.destroy();
+        }
         plans.clear();
+        dataPlans.clear();
     }
 }

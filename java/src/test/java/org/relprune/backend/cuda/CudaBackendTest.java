@@ -318,6 +318,55 @@ class CudaBackendTest {
         }
     }
 
+    // ---- LRP stages: the CUDA LrpOps against the CPU one (native kernels and libtorch) ---------
+
+    @Test
+    void lrpStagesMatchCpu() {
+        requireGpu();
+        org.relprune.backend.LrpOps g = gpu.lrp();
+        org.relprune.backend.LrpOps c = cpu.lrp();
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor[] r = both(random(60, 1.0, 3, 6, 9, 7));
+            Tensor[] z = both(random(61, 2.0, 3, 6, 9, 7));
+            Tensor[] u = both(random(62, 2.0, 3, 6, 9, 7));
+            Tensor[] bias = both(random(63, 1.0, 6));
+            List<org.relprune.backend.LrpOps.SignalSpec> gammaRule = List.of(
+                    new org.relprune.backend.LrpOps.SignalSpec(1, org.relprune.backend.LrpOps.Mask.POSITIVE, 1, 0.25, 0, 0.25, 0, 0, 1e-6),
+                    new org.relprune.backend.LrpOps.SignalSpec(1, org.relprune.backend.LrpOps.Mask.NEGATIVE, 1.25, -0.25, -0.25, 0, 0.25, 0, 1e-6));
+            org.relprune.backend.LrpOps.Signals sg = g.signals(r[0], z[0], u[0], bias[0], null, gammaRule, 1, 1);
+            org.relprune.backend.LrpOps.Signals sc = c.signals(r[1], z[1], u[1], bias[1], null, gammaRule, 1, 1);
+            assertClose("signals", sg.stacked(), sc.stacked());
+            assertClose("signal read-outs", sg.sums(), sc.sums());
+            assertClose("signal |R| read-outs", sg.absSums(), sc.absSums());
+            List<org.relprune.backend.LrpOps.CombineTerm> terms = List.of(
+                    new org.relprune.backend.LrpOps.CombineTerm(org.relprune.backend.LrpOps.CombineTerm.Factor.X_POS, 0),
+                    new org.relprune.backend.LrpOps.CombineTerm(org.relprune.backend.LrpOps.CombineTerm.Factor.X_NEG, 0));
+            assertClose("combine", g.combine(sg.stacked(), z[0], terms, 1), c.combine(sc.stacked(), z[1], terms, 1));
+            assertClose("ratio", g.ratio(r[0], z[0], u[0], 1e-6), c.ratio(r[1], z[1], u[1], 1e-6));
+            assertClose("stabilized divide", g.stabilizedDivide(r[0], z[0], 0.25), c.stabilizedDivide(r[1], z[1], 0.25));
+            assertClose("multiply", g.multiply(r[0], z[0]), c.multiply(r[1], z[1]));
+            assertClose("split signs", g.splitSigns(z[0], 1), c.splitSigns(z[1], 1));
+            assertClose("sum per channel", g.sumPerChannel(z[0], true), c.sumPerChannel(z[1], true));
+            assertTrue(!g.nonNegative(z[0]) && g.nonNegative(gpu.relu(z[0])), "sign test");
+            Pool2dSpec pool = new Pool2dSpec(3, 3, 2, 2, 1, 1);
+            Tensor[] pooled = both(random(64, 1.0, 3, 6, 5, 4));
+            assertClose("max pool winners", g.maxPoolWinners(pooled[0], z[0], pool), c.maxPoolWinners(pooled[1], z[1], pool));
+            assertClose("avg pool adjoint", g.avgPoolAdjoint(pooled[0], z[0].shape(), pool), c.avgPoolAdjoint(pooled[1], z[1].shape(), pool));
+            Tensor[] one = both(random(65, 1.0, 3, 6, 1, 1));
+            assertClose("adaptive pool adjoint", g.adaptiveAvgPoolAdjoint(one[0], z[0].shape()), c.adaptiveAvgPoolAdjoint(one[1], z[1].shape()));
+            Tensor[] w = both(random(66, 0.5, 8, 6, 3, 3));
+            Conv2dSpec conv = new Conv2dSpec(2, 2, 1, 1, 1, 1, 1);
+            Tensor[] s = both(random(67, 1.0, 3, 8, 5, 4));
+            assertClose("conv adjoint (cuDNN backward data)", g.convAdjoint(s[0], w[0], conv, z[0].shape()), c.convAdjoint(s[1], w[1], conv, z[1].shape()));
+            Tensor[] lw = both(random(68, 0.5, 10, 7));
+            Tensor[] ls = both(random(69, 1.0, 2, 5, 10));
+            assertClose("linear adjoint", g.linearAdjoint(ls[0], lw[0]), c.linearAdjoint(ls[1], lw[1]));
+            assertClose("concat", g.concat(List.of(w[0], w[0]), 1), c.concat(List.of(w[1], w[1]), 1));
+            assertClose("weight part", g.weightPart(w[0], org.relprune.backend.LrpOps.WeightPart.NEGATIVE),
+                    c.weightPart(w[1], org.relprune.backend.LrpOps.WeightPart.NEGATIVE));
+        }
+    }
+
     @Test
     void channelMaskMatchesCpu() {
         requireGpu();

@@ -1,0 +1,302 @@
+package org.relprune.bench.gpu;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.relprune.backend.Backend;
+import org.relprune.backend.Backends;
+import org.relprune.backend.cuda.CudaBackend;
+import org.relprune.io.WeightFiles;
+import org.relprune.io.data.ImageDataset;
+import org.relprune.io.safetensors.SafetensorsReader;
+import org.relprune.io.safetensors.SafetensorsWriter;
+import org.relprune.lrp.Attribution;
+import org.relprune.lrp.Attributor;
+import org.relprune.lrp.composite.Composites;
+import org.relprune.model.Graph;
+import org.relprune.model.Model;
+import org.relprune.model.RandomWeights;
+import org.relprune.model.zoo.ModelZoo;
+import org.relprune.prune.ComponentKind;
+import org.relprune.prune.Components;
+import org.relprune.prune.CurveEvaluator;
+import org.relprune.prune.PrunableLayer;
+import org.relprune.prune.PruningPlan;
+import org.relprune.prune.Rates;
+import org.relprune.tensor.HostTensor;
+import org.relprune.tensor.Shape;
+import org.relprune.tensor.TensorScope;
+
+/**
+ * LRP on the CUDA backend: correctness checks and the benchmark of issue 7. Modes:
+ *
+ * <pre>
+ * reference OUT_DIR            (development machine, CPU backend)
+ *     OUT_DIR/lrp-resnet50.safetensors: input and channel relevance of ResNet-50 (random weights
+ *     7, input [2,3,224,224] from seed 11, targets 3 and 7) for epsilon and epsilon_gamma_box
+ * golden FIXTURE_DIR           (CUDA machine, TF32 off)
+ *     the CNN golden fixture resnet_basic, every composite: relative L2 per sample &lt;= 1e-4
+ * check REF_DIR                (CUDA machine, TF32 off)
+ *     ResNet-50 LRP on CUDA against the CPU reference: relative L2 &lt;= 1e-4
+ * bench OUT_JSON               (CUDA machine, cuDNN and cuBLAS TF32 on)
+ *     LRP images/s of VGG-16 and ResNet-50 (random weights, 224x224, batch 32 and 128) with
+ *     epsilon and epsilon_gamma_box: forward once, then the composite; a second composite on the
+ *     cached batch; peak device memory; a 20-rate pruning curve of ResNet-50 on 256 images
+ * </pre>
+ *
+ * Check and bench modes never open the CPU backend (no libtorch in the bundle).
+ */
+public final class CudaLrpRun {
+    static final double TOLERANCE = 1e-4;
+    static final List<String> CHECKED = List.of("epsilon", "epsilon_gamma_box");
+    static final int[] TARGETS = {3, 7};
+
+    private CudaLrpRun() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2) {
+            System.err.println("usage: CudaLrpRun reference OUT_DIR | golden FIXTURE_DIR | check REF_DIR | bench OUT_JSON");
+            System.exit(2);
+        }
+        PrintStream log = System.out;
+        int status = switch (args[0]) {
+            case "reference" -> reference(Path.of(args[1]), log);
+            case "golden" -> golden(Path.of(args[1]), log);
+            case "check" -> check(Path.of(args[1]), log);
+            case "bench" -> bench(Path.of(args[1]), log);
+            default -> {
+                System.err.println("unknown mode " + args[0]);
+                yield 2;
+            }
+        };
+        System.exit(status);
+    }
+
+    private static Model resnet50(Backend backend) {
+        Graph g = ModelZoo.resolve("resnet50");
+        return Model.load(g, RandomWeights.generate(g, CudaForwardCheck.WEIGHT_SEED), backend);
+    }
+
+    private static HostTensor input() {
+        return CudaForwardCheck.gaussian(CudaForwardCheck.INPUT_SEED, CudaForwardCheck.PRESET_INPUT);
+    }
+
+    private static Map<String, HostTensor> explain(Backend backend) {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        try (Model m = resnet50(backend); TensorScope scope = TensorScope.open(); Attributor a = new Attributor(m, backend.upload(input()))) {
+            for (String c : CHECKED) {
+                Attribution at = a.explain(Composites.named(c), TARGETS);
+                out.put(c + "/input", at.input());
+                at.channels().forEach((k, v) -> out.put(c + "/channels/" + k, v));
+            }
+        }
+        return out;
+    }
+
+    static int reference(Path dir, PrintStream log) throws IOException {
+        Files.createDirectories(dir);
+        try (Backend cpu = Backends.open("cpu", log)) {
+            Map<String, HostTensor> r = explain(cpu);
+            SafetensorsWriter.write(dir.resolve("lrp-resnet50.safetensors"), r, Map.of("model", "resnet50", "weights_seed", "7", "input_seed", "11"));
+            log.println("reference: " + r.size() + " tensors of ResNet-50 LRP into " + dir);
+        }
+        return 0;
+    }
+
+    static double relativeL2(float[] a, float[] b, int from, int to) {
+        double num = 0;
+        double den = 0;
+        for (int i = from; i < to; i++) {
+            num += (a[i] - (double) b[i]) * (a[i] - (double) b[i]);
+            den += (double) b[i] * b[i];
+        }
+        return den == 0 ? Math.sqrt(num) : Math.sqrt(num / den);
+    }
+
+    /** Worst per-sample relative L2 of ours against the reference; -1 for a shape mismatch. */
+    static double worst(HostTensor ours, HostTensor ref) {
+        if (!ours.shape().equals(ref.shape())) {
+            return -1;
+        }
+        int rows = (int) ref.shape().dim(0);
+        int per = ref.data().length / rows;
+        double w = 0;
+        for (int i = 0; i < rows; i++) {
+            w = Math.max(w, relativeL2(ours.data(), ref.data(), i * per, (i + 1) * per));
+        }
+        return w;
+    }
+
+    static int golden(Path fixtures, PrintStream log) throws Exception {
+        String fixture = "resnet_basic";
+        int failed = 0;
+        int passed = 0;
+        HostTensor input;
+        int[] targets;
+        try (SafetensorsReader g = SafetensorsReader.open(fixtures.resolve(fixture + ".golden.safetensors"))) {
+            input = g.readFloat("input");
+            float[] t = g.readFloat("target").data();
+            targets = new int[t.length];
+            for (int i = 0; i < t.length; i++) {
+                targets[i] = Math.round(t[i]);
+            }
+        }
+        try (CudaBackend gpu = CudaBackend.open(false);
+             Model model = Model.load(ModelZoo.resolve(fixtures.resolve(fixture + ".json").toString()),
+                     WeightFiles.read(fixtures.resolve(fixture + ".model.safetensors")), gpu);
+             TensorScope scope = TensorScope.open();
+             Attributor at = new Attributor(model, gpu.upload(input));
+             SafetensorsReader golden = SafetensorsReader.open(fixtures.resolve(fixture + ".golden.safetensors"))) {
+            log.println("backend: " + gpu.description());
+            for (String c : List.of("epsilon_gamma_box", "epsilon_plus", "epsilon_alpha2_beta1", "epsilon")) {
+                Attribution a = at.explain(Composites.named(c), targets);
+                Map<String, HostTensor> ours = new LinkedHashMap<>();
+                ours.put("input", a.input());
+                a.channels().forEach((k, v) -> ours.put("channels/" + k, v));
+                for (Map.Entry<String, HostTensor> e : ours.entrySet()) {
+                    String key = "relevance/" + c + "/" + e.getKey();
+                    if (!golden.contains(key)) {
+                        continue;
+                    }
+                    double w = worst(e.getValue(), golden.readFloat(key));
+                    boolean ok = w >= 0 && w <= TOLERANCE;
+                    passed += ok ? 1 : 0;
+                    failed += ok ? 0 : 1;
+                    log.printf(Locale.ROOT, "%s golden %s %s: worst per-sample relative L2 %.3e%n", ok ? "PASS" : "FAIL", fixture, key, w);
+                }
+            }
+        }
+        log.println(passed + " passed, " + failed + " failed");
+        return failed == 0 && passed > 0 ? 0 : 1;
+    }
+
+    static int check(Path refs, PrintStream log) throws Exception {
+        int failed = 0;
+        int passed = 0;
+        try (CudaBackend gpu = CudaBackend.open(false);
+             SafetensorsReader ref = SafetensorsReader.open(refs.resolve("lrp-resnet50.safetensors"))) {
+            log.println("backend: " + gpu.description());
+            Map<String, HostTensor> ours = explain(gpu);
+            for (String key : ref.entries().keySet()) {
+                HostTensor mine = ours.get(key);
+                double w = mine == null ? -1 : worst(mine, ref.readFloat(key));
+                boolean ok = w >= 0 && w <= TOLERANCE;
+                passed += ok ? 1 : 0;
+                failed += ok ? 0 : 1;
+                if (!ok || key.endsWith("/input")) {
+                    log.printf(Locale.ROOT, "%s resnet50 %s: relative L2 %.3e (CUDA vs CPU)%n", ok ? "PASS" : "FAIL", key, w);
+                }
+            }
+        }
+        log.println(passed + " passed, " + failed + " failed (ResNet-50 LRP, CUDA vs CPU)");
+        return failed == 0 && passed > 0 ? 0 : 1;
+    }
+
+    // ---- benchmark ---------------------------------------------------------------------------
+
+    private static double medianMs(List<Double> ms) {
+        List<Double> s = new ArrayList<>(ms);
+        s.sort(null);
+        return s.get(s.size() / 2);
+    }
+
+    static int bench(Path out, PrintStream log) throws Exception {
+        StringBuilder json = new StringBuilder("{\n");
+        try (CudaBackend gpu = CudaBackend.open(true)) {
+            json.append(String.format(Locale.ROOT, "  \"device\": \"%s\",\n  \"tf32\": true,\n", gpu.description().replace("\"", "'")));
+            for (String arch : List.of("vgg16", "resnet50")) {
+                Graph g = ModelZoo.resolve(arch);
+                json.append("  \"").append(arch).append("\": {");
+                boolean firstEntry = true;
+                try (Model m = Model.load(g, RandomWeights.generate(g, 7), gpu)) {
+                    for (int batch : new int[] {32, 128}) {
+                        HostTensor x = CudaForwardCheck.gaussian(11, batch, 3, 224, 224);
+                        int[] targets = new int[batch];
+                        Arrays.setAll(targets, i -> (i * 37) % 1000);
+                        for (String composite : List.of("epsilon", "epsilon_gamma_box")) {
+                            List<Double> first = new ArrayList<>();
+                            List<Double> second = new ArrayList<>();
+                            long peak = 0;
+                            String other = composite.equals("epsilon") ? "epsilon_gamma_box" : "epsilon";
+                            for (int rep = 0; rep < 6; rep++) {
+                                gpu.resetPeakMemory();
+                                try (TensorScope scope = TensorScope.open()) {
+                                    var dx = gpu.upload(x);
+                                    gpu.synchronize();
+                                    long t0 = System.nanoTime();
+                                    try (Attributor a = new Attributor(m, dx)) {
+                                        a.explain(Composites.named(composite), targets);
+                                        gpu.synchronize();
+                                        long t1 = System.nanoTime();
+                                        a.explain(Composites.named(other), targets);
+                                        gpu.synchronize();
+                                        long t2 = System.nanoTime();
+                                        if (rep > 0) { // the first round warms up cuDNN's plans
+                                            first.add((t1 - t0) / 1e6);
+                                            second.add((t2 - t1) / 1e6);
+                                        }
+                                    }
+                                }
+                                peak = Math.max(peak, gpu.peakMemoryInUse());
+                            }
+                            double ms = medianMs(first);
+                            double ms2 = medianMs(second);
+                            log.printf(Locale.ROOT, "%-9s batch %3d %-18s LRP %8.1f img/s (%.1f ms, forward + explain); second composite on the cache %.1f ms; peak %.0f MiB%n",
+                                    arch, batch, composite, batch * 1000 / ms, ms, ms2, peak / 1048576.0);
+                            json.append(firstEntry ? "\n" : ",\n");
+                            firstEntry = false;
+                            json.append(String.format(Locale.ROOT, "    \"lrp_%s_b%d\": {\"ms\": %.3f, \"img_s\": %.2f, \"second_composite_ms\": %.3f, \"peak_mib\": %.1f}",
+                                    composite, batch, ms, batch * 1000 / ms, ms2, peak / 1048576.0));
+                        }
+                    }
+                    if (arch.equals("resnet50")) {
+                        double curveMs = curve(m, gpu);
+                        log.printf(Locale.ROOT, "resnet50  pruning curve: 20 rates x 256 images in %.1f ms%n", curveMs);
+                        json.append(String.format(Locale.ROOT, ",\n    \"curve_20_rates_256_images_ms\": %.3f", curveMs));
+                    }
+                }
+                json.append("\n  },\n");
+            }
+            json.append("  \"vit_b_16\": {\"lrp\": \"not built on CUDA (ViT LRP steps missing)\"}\n}\n");
+        }
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, json.toString());
+        log.println("wrote " + out);
+        return 0;
+    }
+
+    /** A 20-rate curve (global ranking of random scores) of ResNet-50's channels on 256 random images, timed after one warm-up. */
+    private static double curve(Model m, CudaBackend gpu) {
+        List<PrunableLayer> layers = Components.of(m.graph(), ComponentKind.CHANNELS);
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+        List<double[]> scores = new ArrayList<>();
+        for (PrunableLayer l : layers) {
+            double[] s = new double[l.count()];
+            Arrays.setAll(s, i -> rng.nextDouble());
+            scores.add(s);
+        }
+        PruningPlan plan = PruningPlan.build(layers, scores, Rates.standard(), true, false);
+        HostTensor images = CudaForwardCheck.gaussian(13, 256, 3, 224, 224);
+        int[] labels = new int[256];
+        Arrays.setAll(labels, i -> i % 1000);
+        List<String> classes = new ArrayList<>();
+        for (int c = 0; c < 1000; c++) {
+            classes.add("class " + c);
+        }
+        ImageDataset data = ImageDataset.of(images.data(), labels, Shape.of(3, 224, 224), classes, "random", true);
+        CurveEvaluator.accuracy(m, plan, data, null, 640, null);
+        gpu.synchronize();
+        long t0 = System.nanoTime();
+        CurveEvaluator.accuracy(m, plan, data, null, 640, null);
+        gpu.synchronize();
+        return (System.nanoTime() - t0) / 1e6;
+    }
+}

@@ -123,7 +123,7 @@ final class PruneCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--ranking must be global or layer, not '" + s.ranking() + "'");
         }
         if (!s.device().equals("cpu")) {
-            throw new IllegalArgumentException("--device " + s.device() + ": pruning runs on the CPU backend only today (structured masks on CUDA are not built)");
+            throw new IllegalArgumentException("--device " + s.device() + ": pruning runs on the CPU backend only today (the CUDA masks and CNN LRP exist but are not yet verified on a GPU; 'explain --device cuda' runs them)");
         }
         if (s.batch() < 1) {
             throw new IllegalArgumentException("--batch must be >= 1");

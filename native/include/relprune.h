@@ -177,6 +177,19 @@ int rp_feature_sums_cpu(const float *x, int64_t outer, int64_t c, int64_t inner,
  * the kernel's own memory space: host for _cpu, device for _cuda). */
 int rp_any_negative_cpu(const float *x, int64_t n, int *result);
 
+/* Vision-transformer steps. LayerNorm with sigma held constant: scale [rows, cols] = gamma /
+ * sqrt(var(x row) + eps) (gamma NULL means ones), then out = v - mean(v) per row with v = g * scale.
+ * The softmax's adjoint: out = a * (ga - sum_j a_j ga_j) per row. Layouts, each the inverse of a
+ * forward one: x [b, n, h*dh] -> y [b, h, n, dh] (of merge_heads); parts [3, b, h, n, dh] -> qkv
+ * [b, n, 3, h, dh] (of split_heads); tokens [b, 1+g, d] -> grid [b, d, g], class token dropped. */
+int rp_layernorm_scale_cpu(const float *x, const float *gamma, float *scale, int64_t rows, int64_t cols,
+                           float eps);
+int rp_layernorm_adjoint_cpu(const float *g, const float *scale, float *out, int64_t rows, int64_t cols);
+int rp_softmax_adjoint_cpu(const float *a, const float *ga, float *out, int64_t rows, int64_t cols);
+int rp_unmerge_heads_cpu(const float *x, float *y, int64_t b, int64_t h, int64_t n, int64_t dh);
+int rp_merge_qkv_cpu(const float *parts, float *qkv, int64_t b, int64_t n, int64_t h, int64_t dh);
+int rp_tokens_to_grid_cpu(const float *tokens, float *grid, int64_t b, int64_t d, int64_t g);
+
 /* ---- Structured masks -------------------------------------------------------------------- */
 /* Several masks of one layer applied at once (a batched pruning curve: the input repeats the
  * same images once per mask): x, y [groups * batch, c, inner] (y may be x),
@@ -244,6 +257,15 @@ int rp_split_signs_cuda(const float *x, float *out, int64_t outer, int64_t c, in
 int rp_feature_sums_cuda(const float *x, int64_t outer, int64_t c, int64_t inner, int64_t group,
                          float *sums, float *abs_sums, void *stream);
 int rp_any_negative_cuda(const float *x, int64_t n, int *result, void *stream);
+int rp_layernorm_scale_cuda(const float *x, const float *gamma, float *scale, int64_t rows, int64_t cols,
+                            float eps, void *stream);
+int rp_layernorm_adjoint_cuda(const float *g, const float *scale, float *out, int64_t rows, int64_t cols,
+                              void *stream);
+int rp_softmax_adjoint_cuda(const float *a, const float *ga, float *out, int64_t rows, int64_t cols,
+                            void *stream);
+int rp_unmerge_heads_cuda(const float *x, float *y, int64_t b, int64_t h, int64_t n, int64_t dh, void *stream);
+int rp_merge_qkv_cuda(const float *parts, float *qkv, int64_t b, int64_t n, int64_t h, int64_t dh, void *stream);
+int rp_tokens_to_grid_cuda(const float *tokens, float *grid, int64_t b, int64_t d, int64_t g, void *stream);
 
 #ifdef __cplusplus
 }

@@ -513,6 +513,67 @@ static void test_lrp_tensor_steps() {
     expect_invalid("rp_any_negative_cpu", "result", "a NULL result", rp_any_negative_cpu(x.data(), 3, nullptr));
 }
 
+static void test_lrp_vit_steps() {
+    for (const RowShape &sh : kLayernormShapes) {
+        const int64_t n = sh.rows * sh.cols;
+        std::vector<float> x = uniform(rng, n, -3.0f, 5.0f), gamma = uniform(rng, sh.cols, 0.5f, 1.5f), g = uniform(rng, n, -1.0f, 1.0f);
+        std::vector<float> scale(n, NAN), out(n, NAN);
+        std::vector<double> ref_scale(n), ref_out(n);
+        for (int64_t r = 0; r < sh.rows; r++) {
+            double mean = 0, var = 0, vm = 0;
+            for (int64_t j = 0; j < sh.cols; j++) mean += x[r * sh.cols + j];
+            mean /= sh.cols;
+            for (int64_t j = 0; j < sh.cols; j++) var += (x[r * sh.cols + j] - mean) * (x[r * sh.cols + j] - mean);
+            var /= sh.cols;
+            for (int64_t j = 0; j < sh.cols; j++) {
+                ref_scale[r * sh.cols + j] = gamma[j] / sqrt(var + 1e-6);
+                vm += g[r * sh.cols + j] * ref_scale[r * sh.cols + j];
+            }
+            vm /= sh.cols;
+            for (int64_t j = 0; j < sh.cols; j++) ref_out[r * sh.cols + j] = g[r * sh.cols + j] * ref_scale[r * sh.cols + j] - vm;
+        }
+        const std::string shape = fmt("rows=%lld cols=%lld", (long long)sh.rows, (long long)sh.cols);
+        check("rp_layernorm_scale_cpu", shape, rp_layernorm_scale_cpu(x.data(), gamma.data(), scale.data(), sh.rows, sh.cols, 1e-6f), scale.data(), ref_scale);
+        check("rp_layernorm_adjoint_cpu", shape, rp_layernorm_adjoint_cpu(g.data(), scale.data(), out.data(), sh.rows, sh.cols), out.data(), ref_out);
+    }
+    for (const RowShape &sh : kSoftmaxShapes) {
+        const int64_t n = sh.rows * sh.cols;
+        std::vector<float> a = uniform(rng, n, 0.0f, 1.0f), ga = uniform(rng, n, -2.0f, 2.0f), out(n, NAN);
+        std::vector<double> ref(n);
+        for (int64_t r = 0; r < sh.rows; r++) {
+            double s = 0;
+            for (int64_t j = 0; j < sh.cols; j++) s += (double)a[r * sh.cols + j] * ga[r * sh.cols + j];
+            for (int64_t j = 0; j < sh.cols; j++) ref[r * sh.cols + j] = a[r * sh.cols + j] * (ga[r * sh.cols + j] - s);
+        }
+        check("rp_softmax_adjoint_cpu", fmt("rows=%lld cols=%lld", (long long)sh.rows, (long long)sh.cols),
+              rp_softmax_adjoint_cpu(a.data(), ga.data(), out.data(), sh.rows, sh.cols), out.data(), ref);
+    }
+    // the layouts invert the forward ones: forward then inverse gives the input back exactly
+    for (const HeadShape &sh : kHeadShapes) {
+        const int64_t n1 = sh.b * sh.n * sh.h * sh.dh;
+        std::vector<float> x = uniform(rng, n1, -1.0f, 1.0f), merged(n1), back(n1, NAN);
+        rp_merge_heads_cpu(x.data(), merged.data(), sh.b, sh.h, sh.n, sh.dh);
+        std::vector<double> want(x.begin(), x.end());
+        const std::string shape = fmt("b=%lld n=%lld h=%lld dh=%lld", (long long)sh.b, (long long)sh.n, (long long)sh.h, (long long)sh.dh);
+        check("rp_unmerge_heads_cpu (after merge_heads)", shape, rp_unmerge_heads_cpu(merged.data(), back.data(), sh.b, sh.h, sh.n, sh.dh), back.data(), want);
+        std::vector<float> qkv = uniform(rng, 3 * n1, -1.0f, 1.0f), parts(3 * n1), packed(3 * n1, NAN);
+        rp_split_heads_cpu(qkv.data(), parts.data(), sh.b, sh.n, sh.h, sh.dh);
+        std::vector<double> want_qkv(qkv.begin(), qkv.end());
+        check("rp_merge_qkv_cpu (after split_heads)", shape, rp_merge_qkv_cpu(parts.data(), packed.data(), sh.b, sh.n, sh.h, sh.dh), packed.data(), want_qkv);
+    }
+    for (const EmbedShape &sh : kEmbedShapes) {
+        std::vector<float> patches = uniform(rng, sh.b * sh.d * sh.g, -1.0f, 1.0f), cls(sh.d, 0.0f), pos((1 + sh.g) * sh.d, 0.0f);
+        std::vector<float> tokens(sh.b * (1 + sh.g) * sh.d), grid(sh.b * sh.d * sh.g, NAN);
+        rp_vit_embed_cpu(patches.data(), cls.data(), pos.data(), tokens.data(), sh.b, sh.d, sh.g);
+        std::vector<double> want(patches.begin(), patches.end());
+        check("rp_tokens_to_grid_cpu (after vit_embed)", fmt("b=%lld d=%lld g=%lld", (long long)sh.b, (long long)sh.d, (long long)sh.g),
+              rp_tokens_to_grid_cpu(tokens.data(), grid.data(), sh.b, sh.d, sh.g), grid.data(), want);
+    }
+    std::vector<float> p(8, 1.0f);
+    expect_invalid("rp_layernorm_adjoint_cpu", "scale", "a NULL scale", rp_layernorm_adjoint_cpu(p.data(), nullptr, p.data(), 2, 4));
+    expect_invalid("rp_softmax_adjoint_cpu", "ga", "a NULL ga", rp_softmax_adjoint_cpu(p.data(), nullptr, p.data(), 2, 4));
+}
+
 static void test_channel_mask() {
     struct MaskShape { int64_t groups, batch, c, inner; };
     const MaskShape shapes[] = {{1, 1, 1, 1}, {3, 2, 5, 7}, {20, 4, 6, 1}, {2, 3, 33, 129}};
@@ -618,6 +679,7 @@ int main() {
     test_lrp_max_pool_winners_all_minus_inf();
     test_pool_adjoints();
     test_lrp_tensor_steps();
+    test_lrp_vit_steps();
     test_channel_mask();
     test_invalid_arguments();
     return tally.finish();

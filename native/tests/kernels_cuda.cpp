@@ -424,6 +424,54 @@ static void test_lrp_tensor_steps() {
     cudaFree(flag);
 }
 
+static void test_lrp_vit_steps() {
+    std::vector<RowShape> rows(std::begin(kLayernormShapes), std::end(kLayernormShapes));
+    rows.push_back({32 * 197, 768});
+    for (const RowShape &sh : rows) {
+        const int64_t n = sh.rows * sh.cols;
+        std::vector<float> x = uniform(rng, n, -3.0f, 5.0f), gamma = uniform(rng, sh.cols, 0.5f, 1.5f), g = uniform(rng, n, -1.0f, 1.0f);
+        std::vector<float> scale(n), out(n);
+        Dev dx(x), dgamma(gamma), dg(g), dscale(n), dout(n);
+        const std::string shape = fmt("rows=%lld cols=%lld", (long long)sh.rows, (long long)sh.cols);
+        int st = rp_layernorm_scale_cpu(x.data(), gamma.data(), scale.data(), sh.rows, sh.cols, 1e-6f);
+        check("rp_layernorm_scale_cuda", shape, st, rp_layernorm_scale_cuda(dx.ptr, dgamma.ptr, dscale.ptr, sh.rows, sh.cols, 1e-6f, nullptr), scale, dscale);
+        Dev dscale_cpu(scale); // the adjoint on its own, from the same scale
+        st = rp_layernorm_adjoint_cpu(g.data(), scale.data(), out.data(), sh.rows, sh.cols);
+        check("rp_layernorm_adjoint_cuda", shape, st, rp_layernorm_adjoint_cuda(dg.ptr, dscale_cpu.ptr, dout.ptr, sh.rows, sh.cols, nullptr), out, dout);
+    }
+    std::vector<RowShape> srows(std::begin(kSoftmaxShapes), std::end(kSoftmaxShapes));
+    srows.push_back({32 * 12 * 197, 197});
+    for (const RowShape &sh : srows) {
+        const int64_t n = sh.rows * sh.cols;
+        std::vector<float> a = uniform(rng, n, 0.0f, 1.0f), ga = uniform(rng, n, -2.0f, 2.0f), out(n);
+        Dev da(a), dga(ga), dout(n);
+        int st = rp_softmax_adjoint_cpu(a.data(), ga.data(), out.data(), sh.rows, sh.cols);
+        check("rp_softmax_adjoint_cuda", fmt("rows=%lld cols=%lld", (long long)sh.rows, (long long)sh.cols), st,
+              rp_softmax_adjoint_cuda(da.ptr, dga.ptr, dout.ptr, sh.rows, sh.cols, nullptr), out, dout);
+    }
+    std::vector<HeadShape> heads(std::begin(kHeadShapes), std::end(kHeadShapes));
+    heads.push_back({32, 197, 12, 64});
+    for (const HeadShape &sh : heads) {
+        const int64_t n1 = sh.b * sh.n * sh.h * sh.dh;
+        std::vector<float> x = uniform(rng, n1, -1.0f, 1.0f), y(n1), parts = uniform(rng, 3 * n1, -1.0f, 1.0f), qkv(3 * n1);
+        Dev dx(x), dy(n1), dparts(parts), dqkv(3 * n1);
+        const std::string shape = fmt("b=%lld n=%lld h=%lld dh=%lld", (long long)sh.b, (long long)sh.n, (long long)sh.h, (long long)sh.dh);
+        int st = rp_unmerge_heads_cpu(x.data(), y.data(), sh.b, sh.h, sh.n, sh.dh);
+        check("rp_unmerge_heads_cuda", shape, st, rp_unmerge_heads_cuda(dx.ptr, dy.ptr, sh.b, sh.h, sh.n, sh.dh, nullptr), y, dy);
+        st = rp_merge_qkv_cpu(parts.data(), qkv.data(), sh.b, sh.n, sh.h, sh.dh);
+        check("rp_merge_qkv_cuda", shape, st, rp_merge_qkv_cuda(dparts.ptr, dqkv.ptr, sh.b, sh.n, sh.h, sh.dh, nullptr), qkv, dqkv);
+    }
+    std::vector<EmbedShape> es(std::begin(kEmbedShapes), std::end(kEmbedShapes));
+    es.push_back({32, 768, 196});
+    for (const EmbedShape &sh : es) {
+        std::vector<float> tokens = uniform(rng, sh.b * (1 + sh.g) * sh.d, -1.0f, 1.0f), grid(sh.b * sh.d * sh.g);
+        Dev dt(tokens), dgrid(sh.b * sh.d * sh.g);
+        int st = rp_tokens_to_grid_cpu(tokens.data(), grid.data(), sh.b, sh.d, sh.g);
+        check("rp_tokens_to_grid_cuda", fmt("b=%lld d=%lld g=%lld", (long long)sh.b, (long long)sh.d, (long long)sh.g), st,
+              rp_tokens_to_grid_cuda(dt.ptr, dgrid.ptr, sh.b, sh.d, sh.g, nullptr), grid, dgrid);
+    }
+}
+
 static void test_channel_mask() {
     struct MaskShape { int64_t groups, batch, c, inner; };
     const MaskShape shapes[] = {{1, 1, 1, 1}, {3, 2, 5, 7}, {20, 4, 6, 1}, {2, 3, 33, 129}, {20, 256, 64, 56 * 56 / 16}};
@@ -461,6 +509,7 @@ int main() {
     test_vit_layout();
     test_lrp();
     test_lrp_tensor_steps();
+    test_lrp_vit_steps();
     test_channel_mask();
     return tally.finish();
 }

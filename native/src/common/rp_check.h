@@ -309,4 +309,25 @@ inline int check_any_negative(const char *fn, const float *x, int64_t n, const i
     return a.status();
 }
 
+// three tensors of [rows, cols]
+inline int check_rows3(const char *fn, const char *n0, const float *p0, const char *n1, const float *p1,
+                       const char *n2, const float *p2, int64_t rows, int64_t cols) {
+    Args a(fn);
+    int64_t cnt;
+    a.nonneg("rows", rows).nonneg("cols", cols).numel(&cnt, n0, {rows, cols});
+    a.ptr(n0, p0, cnt).ptr(n1, p1, cnt).ptr(n2, p2, cnt);
+    return a.status();
+}
+
+// tokens: [b, 1 + g, d]; grid: [b, d, g]
+inline int check_tokens_grid(const char *fn, const float *tokens, const float *grid, int64_t b,
+                             int64_t d, int64_t g) {
+    Args a(fn);
+    int64_t nt, ng;
+    a.nonneg("b", b).nonneg("d", d).nonneg("g", g);
+    if (a.ok() && g == INT64_MAX) a.fail("g = %lld is too large", (long long)g);
+    a.numel(&nt, "tokens", {b, 1 + g, d}).numel(&ng, "grid", {b, d, g}).ptr("tokens", tokens, nt).ptr("grid", grid, ng);
+    return a.status();
+}
+
 } // namespace rp

@@ -88,3 +88,9 @@ int rp_feature_sums_cuda(const float *, int64_t, int64_t, int64_t, int64_t, floa
     return no_cuda();
 }
 int rp_any_negative_cuda(const float *, int64_t, int *, void *) { return no_cuda(); }
+int rp_layernorm_scale_cuda(const float *, const float *, float *, int64_t, int64_t, float, void *) { return no_cuda(); }
+int rp_layernorm_adjoint_cuda(const float *, const float *, float *, int64_t, int64_t, void *) { return no_cuda(); }
+int rp_softmax_adjoint_cuda(const float *, const float *, float *, int64_t, int64_t, void *) { return no_cuda(); }
+int rp_unmerge_heads_cuda(const float *, float *, int64_t, int64_t, int64_t, int64_t, void *) { return no_cuda(); }
+int rp_merge_qkv_cuda(const float *, float *, int64_t, int64_t, int64_t, int64_t, void *) { return no_cuda(); }
+int rp_tokens_to_grid_cuda(const float *, float *, int64_t, int64_t, int64_t, void *) { return no_cuda(); }

@@ -191,4 +191,51 @@ final class NativeLrpOps extends TorchLrpOps {
             return any.get() == 0;
         }
     }
+
+    @Override
+    public Tensor layerNormScale(Tensor x, Tensor gamma, float eps) {
+        long cols = x.shape().dim(-1);
+        long rows = cols == 0 ? 0 : x.numel() / cols;
+        sameShape("LayerNorm gamma", gamma, Shape.of(cols));
+        Tensor y = empty(x.shape().dims());
+        try {
+            NativeStatus.check(NativeKernels.rp_layernorm_scale_cpu(p(x), p(gamma), p(y), rows, cols, eps), "rp_layernorm_scale_cpu");
+        } catch (RuntimeException e) {
+            y.close();
+            throw e;
+        }
+        return y;
+    }
+
+    @Override
+    public Tensor layerNormAdjoint(Tensor g, Tensor scale) {
+        sameShape("LayerNorm scale", scale, g.shape());
+        long cols = g.shape().dim(-1);
+        long rows = cols == 0 ? 0 : g.numel() / cols;
+        Tensor y = empty(g.shape().dims());
+        try {
+            NativeStatus.check(NativeKernels.rp_layernorm_adjoint_cpu(p(g), p(scale), p(y), rows, cols), "rp_layernorm_adjoint_cpu");
+        } catch (RuntimeException e) {
+            y.close();
+            throw e;
+        }
+        return y;
+    }
+
+    @Override
+    public Tensor tokensToPatchGrid(Tensor g, Shape patches) {
+        Shape gs = g.shape();
+        long grid = patches.dim(2) * patches.dim(3);
+        if (gs.rank() != 3 || gs.dim(1) != grid + 1 || gs.dim(0) != patches.dim(0) || gs.dim(2) != patches.dim(1)) {
+            throw new IllegalArgumentException("token relevance " + gs + " does not fit the patch grid " + patches);
+        }
+        Tensor y = empty(patches.dims());
+        try {
+            NativeStatus.check(NativeKernels.rp_tokens_to_grid_cpu(p(g), p(y), gs.dim(0), gs.dim(2), grid), "rp_tokens_to_grid_cpu");
+        } catch (RuntimeException e) {
+            y.close();
+            throw e;
+        }
+        return y;
+    }
 }

@@ -52,4 +52,10 @@ public final class NativeCudaKernels {
     public static native int rp_split_signs_cuda(@Cast("const float*") Pointer x, @Cast("float*") Pointer out, @Cast("int64_t") long outer, @Cast("int64_t") long c, @Cast("int64_t") long inner, Pointer stream);
     public static native int rp_feature_sums_cuda(@Cast("const float*") Pointer x, @Cast("int64_t") long outer, @Cast("int64_t") long c, @Cast("int64_t") long inner, @Cast("int64_t") long group, @Cast("float*") Pointer sums, @Cast("float*") Pointer absSums, Pointer stream);
     public static native int rp_any_negative_cuda(@Cast("const float*") Pointer x, @Cast("int64_t") long n, @Cast("int*") Pointer result, Pointer stream);
+    public static native int rp_layernorm_scale_cuda(@Cast("const float*") Pointer x, @Cast("const float*") Pointer gamma, @Cast("float*") Pointer scale, @Cast("int64_t") long rows, @Cast("int64_t") long cols, float eps, Pointer stream);
+    public static native int rp_layernorm_adjoint_cuda(@Cast("const float*") Pointer g, @Cast("const float*") Pointer scale, @Cast("float*") Pointer out, @Cast("int64_t") long rows, @Cast("int64_t") long cols, Pointer stream);
+    public static native int rp_softmax_adjoint_cuda(@Cast("const float*") Pointer a, @Cast("const float*") Pointer ga, @Cast("float*") Pointer out, @Cast("int64_t") long rows, @Cast("int64_t") long cols, Pointer stream);
+    public static native int rp_unmerge_heads_cuda(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long b, @Cast("int64_t") long h, @Cast("int64_t") long n, @Cast("int64_t") long dh, Pointer stream);
+    public static native int rp_merge_qkv_cuda(@Cast("const float*") Pointer parts, @Cast("float*") Pointer qkv, @Cast("int64_t") long b, @Cast("int64_t") long n, @Cast("int64_t") long h, @Cast("int64_t") long dh, Pointer stream);
+    public static native int rp_tokens_to_grid_cuda(@Cast("const float*") Pointer tokens, @Cast("float*") Pointer grid, @Cast("int64_t") long b, @Cast("int64_t") long d, @Cast("int64_t") long g, Pointer stream);
 }

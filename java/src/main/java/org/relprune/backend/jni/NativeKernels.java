@@ -52,4 +52,10 @@ public final class NativeKernels {
     public static native int rp_split_signs_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer out, @Cast("int64_t") long outer, @Cast("int64_t") long c, @Cast("int64_t") long inner);
     public static native int rp_feature_sums_cpu(@Cast("const float*") Pointer x, @Cast("int64_t") long outer, @Cast("int64_t") long c, @Cast("int64_t") long inner, @Cast("int64_t") long group, @Cast("float*") Pointer sums, @Cast("float*") Pointer absSums);
     public static native int rp_any_negative_cpu(@Cast("const float*") Pointer x, @Cast("int64_t") long n, IntPointer result);
+    public static native int rp_layernorm_scale_cpu(@Cast("const float*") Pointer x, @Cast("const float*") Pointer gamma, @Cast("float*") Pointer scale, @Cast("int64_t") long rows, @Cast("int64_t") long cols, float eps);
+    public static native int rp_layernorm_adjoint_cpu(@Cast("const float*") Pointer g, @Cast("const float*") Pointer scale, @Cast("float*") Pointer out, @Cast("int64_t") long rows, @Cast("int64_t") long cols);
+    public static native int rp_softmax_adjoint_cpu(@Cast("const float*") Pointer a, @Cast("const float*") Pointer ga, @Cast("float*") Pointer out, @Cast("int64_t") long rows, @Cast("int64_t") long cols);
+    public static native int rp_unmerge_heads_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long b, @Cast("int64_t") long h, @Cast("int64_t") long n, @Cast("int64_t") long dh);
+    public static native int rp_merge_qkv_cpu(@Cast("const float*") Pointer parts, @Cast("float*") Pointer qkv, @Cast("int64_t") long b, @Cast("int64_t") long n, @Cast("int64_t") long h, @Cast("int64_t") long dh);
+    public static native int rp_tokens_to_grid_cpu(@Cast("const float*") Pointer tokens, @Cast("float*") Pointer grid, @Cast("int64_t") long b, @Cast("int64_t") long d, @Cast("int64_t") long g);
 }

@@ -224,4 +224,21 @@ class NativeLrpOpsTest {
             assertTrue(NATIVE.nonNegative(pos) && TORCH.nonNegative(pos), "non-negative values");
         }
     }
+
+    /** The ViT steps on native kernels against their libtorch expressions. */
+    @Test
+    void layerNormAndPatchGridMatchLibtorch() {
+        SplittableRandom rng = new SplittableRandom(78);
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor x = random(rng, Shape.of(2, 5, 16), -2, 3);
+            Tensor gamma = random(rng, Shape.of(16), 0.5, 1.5);
+            Tensor g = random(rng, Shape.of(2, 5, 16), -1, 1);
+            Tensor st = TORCH.layerNormScale(x, gamma, 1e-6f);
+            assertClose(st, NATIVE.layerNormScale(x, gamma, 1e-6f), 1e-5, "LayerNorm scale");
+            assertClose(TORCH.layerNormAdjoint(g, st), NATIVE.layerNormAdjoint(g, st), 1e-5, "LayerNorm adjoint");
+            Tensor tokens = random(rng, Shape.of(2, 1 + 12, 8), -1, 1);
+            Shape grid = Shape.of(2, 8, 3, 4);
+            assertClose(TORCH.tokensToPatchGrid(tokens, grid), NATIVE.tokensToPatchGrid(tokens, grid), 0, "tokens to patch grid");
+        }
+    }
 }

@@ -4,18 +4,19 @@
 # On the development machine (JDK, Maven, nvcc; no GPU needed):
 #     bash benchmarks/gpu/run.sh prepare
 #   = forward-check.sh prepare (build, CPU logits, fixtures, the bundle with kernels_cuda), plus
-#   the CPU reference of ResNet-50 LRP (.bundle/lrp-ref) and peer_bench.py (.bundle/peer).
+#   the CPU references of ResNet-50 and ViT-B/16 LRP (.bundle/lrp-ref) and peer_bench.py (.bundle/peer).
 #
 # On the CUDA machine, from the repository root with .bundle beside it (device tool: carry
 # [".bundle"]), OUT set to the folder that comes back:
 #     bash benchmarks/gpu/run.sh run
 #   1. kernels_cuda: every CUDA kernel against its CPU twin
 #   2. forward check: whole-model CUDA logits against the CPU (fixtures, ResNet-50, ViT-B/16)
-#   3. golden LRP on CUDA: resnet_basic, every composite, TF32 off (<= 1e-4)
-#   4. ResNet-50 LRP on CUDA against the CPU reference, TF32 off (<= 1e-4)
-#   5. the benchmark (TF32 on): LRP images/s of VGG-16 and ResNet-50 with epsilon and
-#      epsilon_gamma_box at batch 32 and 128, the second composite on the cached batch, peak
-#      memory, a 20-rate curve of ResNet-50 on 256 images ($OUT/relprune_lrp.json)
+#   3. golden LRP on CUDA: both fixtures, every composite and read-out, TF32 off (<= 1e-4)
+#   4. ResNet-50 and ViT-B/16 LRP on CUDA against the CPU reference, TF32 off (<= 1e-4)
+#   5. the benchmark (TF32 on): LRP images/s of VGG-16 and ResNet-50 (epsilon,
+#      epsilon_gamma_box) and ViT-B/16 (cp_epsilon, cp_gamma) at batch 32 and 128, the other
+#      composite on the cached batch, peak memory, a 20-rate curve of ResNet-50 on 256 images
+#      ($OUT/relprune_lrp.json)
 #   6. peer_bench.py at batch 32 and 128 (PyTorch forward and forward + input gradient)
 #   then $OUT/h100.json (keys vgg16, resnet50, vit_b_16 as in peer_bench.py, ours beside
 #   PyTorch's, with the ratios of issue 7) and a table on stdout. Exit status: 0 when every check
@@ -48,7 +49,7 @@ run() {
   OUT="$out" bash benchmarks/gpu/forward-check.sh run || status=1
   echo "== 3. golden LRP on CUDA"
   bash "$bundle/run.sh" "$main" golden "$bundle/fixtures" 2>&1 | tee "$out/golden-lrp.txt" || status=1
-  echo "== 4. ResNet-50 LRP, CUDA vs CPU"
+  echo "== 4. ResNet-50 and ViT-B/16 LRP, CUDA vs CPU"
   bash "$bundle/run.sh" "$main" check "$bundle/lrp-ref" 2>&1 | tee "$out/lrp-check.txt" || status=1
   echo "== 5. LRP benchmark"
   bash "$bundle/run.sh" "$main" bench "$out/relprune_lrp.json" 2>&1 | tee "$out/lrp-bench.txt" || status=1
@@ -68,13 +69,15 @@ for m in ("vgg16", "resnet50", "vit_b_16"):
     entry = {"pytorch": {f"b{b}": peer[b][m] for b in (32, 128)}, "relprune": ours.get(m, {})}
     for b in (32, 128):
         g = peer[b][m]["grad_x_input"]
-        for c in ("epsilon", "epsilon_gamma_box"):
+        for c in (("cp_epsilon", "cp_gamma") if m.startswith("vit") else ("epsilon", "epsilon_gamma_box")):
             r = ours.get(m, {}).get(f"lrp_{c}_b{b}")
             if not r:
                 continue
             ratio = r["img_s"] / g["img_s"]
             speedup = r["ms"] / r["second_composite_ms"] if r["second_composite_ms"] > 0 else float("nan")
-            entry.setdefault("ratios", {})[f"{c}_b{b}"] = {"lrp_vs_torch_grad": ratio, "second_composite_speedup": speedup}
+            goal = {"epsilon": 0.9, "cp_epsilon": 0.9, "epsilon_gamma_box": 0.5, "cp_gamma": 0.35}[c]
+            entry.setdefault("ratios", {})[f"{c}_b{b}"] = {"lrp_vs_torch_grad": ratio, "goal_at_batch_32": goal if b == 32 else None,
+                                                          "second_composite_speedup": speedup}
             print(f"{m:9s} {b:5d} {c:18s} {r['img_s']:11.1f} {g['img_s']:15.1f} {ratio:6.2f} {speedup:10.2f} {r['peak_mib']:9.0f} {g['peak_mib']:10.0f}")
     res[m] = entry
 json.dump(res, open(os.path.join(out, "h100.json"), "w"), indent=1)

@@ -41,11 +41,11 @@ class GoldenRelevanceTest {
     }
 
     /**
-     * The CNN fixture on the CUDA backend, fp32 with TF32 off (the fused CUDA LRP kernels, cuDNN
+     * Both fixtures on the CUDA backend, fp32 with TF32 off (the fused CUDA LRP kernels, cuDNN
      * backward data, cuBLAS). Without a CUDA device it reports itself skipped, never passed.
      */
     @org.junit.jupiter.api.Test
-    void cnnCompositesMatchGoldenOnCuda() throws Exception {
+    void compositesMatchGoldenOnCuda() throws Exception {
         org.relprune.backend.cuda.CudaBackend gpu;
         try {
             gpu = org.relprune.backend.cuda.CudaBackend.open(false);
@@ -54,7 +54,11 @@ class GoldenRelevanceTest {
             return;
         }
         try (gpu) {
-            compositesMatchGolden("resnet_basic", List.of("epsilon_gamma_box", "epsilon_plus", "epsilon_alpha2_beta1", "epsilon"), gpu);
+            for (Arguments a : cases().toList()) {
+                @SuppressWarnings("unchecked")
+                List<String> composites = (List<String>) a.get()[1];
+                compositesMatchGolden((String) a.get()[0], composites, gpu);
+            }
         }
     }
 

@@ -39,38 +39,47 @@ import org.relprune.tensor.TensorScope;
  *
  * <pre>
  * reference OUT_DIR            (development machine, CPU backend)
- *     OUT_DIR/lrp-resnet50.safetensors: input and channel relevance of ResNet-50 (random weights
- *     7, input [2,3,224,224] from seed 11, targets 3 and 7) for epsilon and epsilon_gamma_box
+ *     OUT_DIR/lrp-ARCH.safetensors for resnet50 and vit_b_16 (random weights 7, input
+ *     [2,3,224,224] from seed 11, targets 3 and 7): input relevance and every read-out, for
+ *     epsilon and epsilon_gamma_box (ResNet-50) or cp_epsilon and cp_gamma (ViT-B/16)
  * golden FIXTURE_DIR           (CUDA machine, TF32 off)
- *     the CNN golden fixture resnet_basic, every composite: relative L2 per sample &lt;= 1e-4
+ *     both golden fixtures, every composite and read-out: relative L2 per sample &lt;= 1e-4
  * check REF_DIR                (CUDA machine, TF32 off)
- *     ResNet-50 LRP on CUDA against the CPU reference: relative L2 &lt;= 1e-4
+ *     the same LRP on CUDA against the CPU reference: relative L2 &lt;= 1e-4
  * bench OUT_JSON               (CUDA machine, cuDNN and cuBLAS TF32 on)
- *     LRP images/s of VGG-16 and ResNet-50 (random weights, 224x224, batch 32 and 128) with
- *     epsilon and epsilon_gamma_box: forward once, then the composite; a second composite on the
- *     cached batch; peak device memory; a 20-rate pruning curve of ResNet-50 on 256 images
+ *     LRP images/s of VGG-16, ResNet-50 (epsilon, epsilon_gamma_box) and ViT-B/16 (cp_epsilon,
+ *     cp_gamma), random weights, 224x224, batch 32 and 128: forward once, then the composite; the
+ *     other composite on the cached batch; peak device memory; a 20-rate pruning curve of
+ *     ResNet-50 on 256 images
  * </pre>
  *
- * Check and bench modes never open the CPU backend (no libtorch in the bundle).
+ * Check and bench modes never open the CPU backend (no libtorch in the bundle), unless golden or
+ * check is given a third argument {@code cpu}: a self-test of this driver on the development
+ * machine.
  */
 public final class CudaLrpRun {
     static final double TOLERANCE = 1e-4;
-    static final List<String> CHECKED = List.of("epsilon", "epsilon_gamma_box");
+    /** The composites checked and benchmarked per model: CNNs epsilon and epsilon_gamma_box, the ViT cp_epsilon and cp_gamma. */
+    static List<String> composites(String arch) {
+        return arch.startsWith("vit") ? List.of("cp_epsilon", "cp_gamma") : List.of("epsilon", "epsilon_gamma_box");
+    }
     static final int[] TARGETS = {3, 7};
 
     private CudaLrpRun() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
+        // a third argument "cpu" runs golden / check on the CPU backend: a self-test of this driver
+        boolean onCpu = args.length == 3 && args[2].equals("cpu");
+        if (args.length != 2 && !onCpu) {
             System.err.println("usage: CudaLrpRun reference OUT_DIR | golden FIXTURE_DIR | check REF_DIR | bench OUT_JSON");
             System.exit(2);
         }
         PrintStream log = System.out;
         int status = switch (args[0]) {
             case "reference" -> reference(Path.of(args[1]), log);
-            case "golden" -> golden(Path.of(args[1]), log);
-            case "check" -> check(Path.of(args[1]), log);
+            case "golden" -> golden(Path.of(args[1]), log, onCpu);
+            case "check" -> check(Path.of(args[1]), log, onCpu);
             case "bench" -> bench(Path.of(args[1]), log);
             default -> {
                 System.err.println("unknown mode " + args[0]);
@@ -80,8 +89,8 @@ public final class CudaLrpRun {
         System.exit(status);
     }
 
-    private static Model resnet50(Backend backend) {
-        Graph g = ModelZoo.resolve("resnet50");
+    private static Model preset(String arch, Backend backend) {
+        Graph g = ModelZoo.resolve(arch);
         return Model.load(g, RandomWeights.generate(g, CudaForwardCheck.WEIGHT_SEED), backend);
     }
 
@@ -89,24 +98,37 @@ public final class CudaLrpRun {
         return CudaForwardCheck.gaussian(CudaForwardCheck.INPUT_SEED, CudaForwardCheck.PRESET_INPUT);
     }
 
-    private static Map<String, HostTensor> explain(Backend backend) {
+    private static Map<String, HostTensor> explain(String arch, Backend backend) {
         Map<String, HostTensor> out = new LinkedHashMap<>();
-        try (Model m = resnet50(backend); TensorScope scope = TensorScope.open(); Attributor a = new Attributor(m, backend.upload(input()))) {
-            for (String c : CHECKED) {
-                Attribution at = a.explain(Composites.named(c), TARGETS);
-                out.put(c + "/input", at.input());
-                at.channels().forEach((k, v) -> out.put(c + "/channels/" + k, v));
+        try (Model m = preset(arch, backend); TensorScope scope = TensorScope.open(); Attributor a = new Attributor(m, backend.upload(input()))) {
+            for (String c : composites(arch)) {
+                out.putAll(readouts(c + "/", a.explain(Composites.named(c), TARGETS)));
             }
         }
         return out;
     }
 
+    /** Input relevance and every read-out of an attribution, keyed PREFIX + input | channels/L | neurons/L | neurons_abs/L | heads/L. */
+    static Map<String, HostTensor> readouts(String prefix, Attribution at) {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        out.put(prefix + "input", at.input());
+        at.channels().forEach((k, v) -> out.put(prefix + "channels/" + k, v));
+        at.neurons().forEach((k, v) -> out.put(prefix + "neurons/" + k, v));
+        at.neuronsAbs().forEach((k, v) -> out.put(prefix + "neurons_abs/" + k, v));
+        at.heads().forEach((k, v) -> out.put(prefix + "heads/" + k, v));
+        return out;
+    }
+
+    static final List<String> CHECKED_MODELS = List.of("resnet50", "vit_b_16");
+
     static int reference(Path dir, PrintStream log) throws IOException {
         Files.createDirectories(dir);
         try (Backend cpu = Backends.open("cpu", log)) {
-            Map<String, HostTensor> r = explain(cpu);
-            SafetensorsWriter.write(dir.resolve("lrp-resnet50.safetensors"), r, Map.of("model", "resnet50", "weights_seed", "7", "input_seed", "11"));
-            log.println("reference: " + r.size() + " tensors of ResNet-50 LRP into " + dir);
+            for (String arch : CHECKED_MODELS) {
+                Map<String, HostTensor> r = explain(arch, cpu);
+                SafetensorsWriter.write(dir.resolve("lrp-" + arch + ".safetensors"), r, Map.of("model", arch, "weights_seed", "7", "input_seed", "11"));
+                log.println("reference: " + r.size() + " tensors of " + arch + " LRP into " + dir);
+            }
         }
         return 0;
     }
@@ -135,42 +157,50 @@ public final class CudaLrpRun {
         return w;
     }
 
-    static int golden(Path fixtures, PrintStream log) throws Exception {
-        String fixture = "resnet_basic";
+    private static Backend open(boolean onCpu, PrintStream log) {
+        return onCpu ? Backends.open("cpu", log) : CudaBackend.open(false);
+    }
+
+    static int golden(Path fixtures, PrintStream log, boolean onCpu) throws Exception {
         int failed = 0;
         int passed = 0;
-        HostTensor input;
-        int[] targets;
-        try (SafetensorsReader g = SafetensorsReader.open(fixtures.resolve(fixture + ".golden.safetensors"))) {
-            input = g.readFloat("input");
-            float[] t = g.readFloat("target").data();
-            targets = new int[t.length];
-            for (int i = 0; i < t.length; i++) {
-                targets[i] = Math.round(t[i]);
-            }
-        }
-        try (CudaBackend gpu = CudaBackend.open(false);
-             Model model = Model.load(ModelZoo.resolve(fixtures.resolve(fixture + ".json").toString()),
-                     WeightFiles.read(fixtures.resolve(fixture + ".model.safetensors")), gpu);
-             TensorScope scope = TensorScope.open();
-             Attributor at = new Attributor(model, gpu.upload(input));
-             SafetensorsReader golden = SafetensorsReader.open(fixtures.resolve(fixture + ".golden.safetensors"))) {
+        Map<String, List<String>> cases = new LinkedHashMap<>();
+        cases.put("resnet_basic", List.of("epsilon_gamma_box", "epsilon_plus", "epsilon_alpha2_beta1", "epsilon"));
+        cases.put("vit_tiny", List.of("cp_gamma", "cp_epsilon"));
+        try (Backend gpu = open(onCpu, log)) {
             log.println("backend: " + gpu.description());
-            for (String c : List.of("epsilon_gamma_box", "epsilon_plus", "epsilon_alpha2_beta1", "epsilon")) {
-                Attribution a = at.explain(Composites.named(c), targets);
-                Map<String, HostTensor> ours = new LinkedHashMap<>();
-                ours.put("input", a.input());
-                a.channels().forEach((k, v) -> ours.put("channels/" + k, v));
-                for (Map.Entry<String, HostTensor> e : ours.entrySet()) {
-                    String key = "relevance/" + c + "/" + e.getKey();
-                    if (!golden.contains(key)) {
-                        continue;
+            for (Map.Entry<String, List<String>> fx : cases.entrySet()) {
+                String fixture = fx.getKey();
+                HostTensor input;
+                int[] targets;
+                try (SafetensorsReader g = SafetensorsReader.open(fixtures.resolve(fixture + ".golden.safetensors"))) {
+                    input = g.readFloat("input");
+                    float[] t = g.readFloat("target").data();
+                    targets = new int[t.length];
+                    for (int i = 0; i < t.length; i++) {
+                        targets[i] = Math.round(t[i]);
                     }
-                    double w = worst(e.getValue(), golden.readFloat(key));
-                    boolean ok = w >= 0 && w <= TOLERANCE;
-                    passed += ok ? 1 : 0;
-                    failed += ok ? 0 : 1;
-                    log.printf(Locale.ROOT, "%s golden %s %s: worst per-sample relative L2 %.3e%n", ok ? "PASS" : "FAIL", fixture, key, w);
+                }
+                try (Model model = Model.load(ModelZoo.resolve(fixtures.resolve(fixture + ".json").toString()),
+                        WeightFiles.read(fixtures.resolve(fixture + ".model.safetensors")), gpu);
+                     TensorScope scope = TensorScope.open();
+                     Attributor at = new Attributor(model, gpu.upload(input));
+                     SafetensorsReader golden = SafetensorsReader.open(fixtures.resolve(fixture + ".golden.safetensors"))) {
+                    for (String c : fx.getValue()) {
+                        String prefix = "relevance/" + c + "/";
+                        Map<String, HostTensor> ours = readouts(prefix, at.explain(Composites.named(c), targets));
+                        for (String key : golden.entries().keySet()) {
+                            if (!key.startsWith(prefix)) {
+                                continue;
+                            }
+                            HostTensor mine = ours.get(key);
+                            double w = mine == null ? -1 : worst(mine, golden.readFloat(key));
+                            boolean ok = w >= 0 && w <= TOLERANCE;
+                            passed += ok ? 1 : 0;
+                            failed += ok ? 0 : 1;
+                            log.printf(Locale.ROOT, "%s golden %s %s: worst per-sample relative L2 %.3e%n", ok ? "PASS" : "FAIL", fixture, key, w);
+                        }
+                    }
                 }
             }
         }
@@ -178,25 +208,28 @@ public final class CudaLrpRun {
         return failed == 0 && passed > 0 ? 0 : 1;
     }
 
-    static int check(Path refs, PrintStream log) throws Exception {
+    static int check(Path refs, PrintStream log, boolean onCpu) throws Exception {
         int failed = 0;
         int passed = 0;
-        try (CudaBackend gpu = CudaBackend.open(false);
-             SafetensorsReader ref = SafetensorsReader.open(refs.resolve("lrp-resnet50.safetensors"))) {
+        try (Backend gpu = open(onCpu, log)) {
             log.println("backend: " + gpu.description());
-            Map<String, HostTensor> ours = explain(gpu);
-            for (String key : ref.entries().keySet()) {
-                HostTensor mine = ours.get(key);
-                double w = mine == null ? -1 : worst(mine, ref.readFloat(key));
-                boolean ok = w >= 0 && w <= TOLERANCE;
-                passed += ok ? 1 : 0;
-                failed += ok ? 0 : 1;
-                if (!ok || key.endsWith("/input")) {
-                    log.printf(Locale.ROOT, "%s resnet50 %s: relative L2 %.3e (CUDA vs CPU)%n", ok ? "PASS" : "FAIL", key, w);
+            for (String arch : CHECKED_MODELS) {
+                try (SafetensorsReader ref = SafetensorsReader.open(refs.resolve("lrp-" + arch + ".safetensors"))) {
+                    Map<String, HostTensor> ours = explain(arch, gpu);
+                    for (String key : ref.entries().keySet()) {
+                        HostTensor mine = ours.get(key);
+                        double w = mine == null ? -1 : worst(mine, ref.readFloat(key));
+                        boolean ok = w >= 0 && w <= TOLERANCE;
+                        passed += ok ? 1 : 0;
+                        failed += ok ? 0 : 1;
+                        if (!ok || key.endsWith("/input")) {
+                            log.printf(Locale.ROOT, "%s %s %s: relative L2 %.3e (CUDA vs CPU)%n", ok ? "PASS" : "FAIL", arch, key, w);
+                        }
+                    }
                 }
             }
         }
-        log.println(passed + " passed, " + failed + " failed (ResNet-50 LRP, CUDA vs CPU)");
+        log.println(passed + " passed, " + failed + " failed (ResNet-50 and ViT-B/16 LRP, CUDA vs CPU)");
         return failed == 0 && passed > 0 ? 0 : 1;
     }
 
@@ -212,7 +245,7 @@ public final class CudaLrpRun {
         StringBuilder json = new StringBuilder("{\n");
         try (CudaBackend gpu = CudaBackend.open(true)) {
             json.append(String.format(Locale.ROOT, "  \"device\": \"%s\",\n  \"tf32\": true,\n", gpu.description().replace("\"", "'")));
-            for (String arch : List.of("vgg16", "resnet50")) {
+            for (String arch : List.of("vgg16", "resnet50", "vit_b_16")) {
                 Graph g = ModelZoo.resolve(arch);
                 json.append("  \"").append(arch).append("\": {");
                 boolean firstEntry = true;
@@ -221,11 +254,12 @@ public final class CudaLrpRun {
                         HostTensor x = CudaForwardCheck.gaussian(11, batch, 3, 224, 224);
                         int[] targets = new int[batch];
                         Arrays.setAll(targets, i -> (i * 37) % 1000);
-                        for (String composite : List.of("epsilon", "epsilon_gamma_box")) {
+                        for (String composite : composites(arch)) {
                             List<Double> first = new ArrayList<>();
                             List<Double> second = new ArrayList<>();
                             long peak = 0;
-                            String other = composite.equals("epsilon") ? "epsilon_gamma_box" : "epsilon";
+                            List<String> pair = composites(arch);
+                            String other = composite.equals(pair.get(0)) ? pair.get(1) : pair.get(0);
                             for (int rep = 0; rep < 6; rep++) {
                                 gpu.resetPeakMemory();
                                 try (TensorScope scope = TensorScope.open()) {
@@ -263,9 +297,9 @@ public final class CudaLrpRun {
                         json.append(String.format(Locale.ROOT, ",\n    \"curve_20_rates_256_images_ms\": %.3f", curveMs));
                     }
                 }
-                json.append("\n  },\n");
+                json.append("\n  }").append(arch.equals("vit_b_16") ? "\n" : ",\n");
             }
-            json.append("  \"vit_b_16\": {\"lrp\": \"not built on CUDA (ViT LRP steps missing)\"}\n}\n");
+            json.append("}\n");
         }
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, json.toString());

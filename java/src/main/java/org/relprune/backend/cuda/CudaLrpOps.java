@@ -19,6 +19,7 @@ import org.relprune.backend.jni.NativeStatus;
 import org.relprune.tensor.HostTensor;
 import org.relprune.tensor.Shape;
 import org.relprune.tensor.Tensor;
+import org.relprune.tensor.TensorScope;
 
 /**
  * The LRP stages on the GPU: the dense adjoints through cuDNN (backward data, algorithm cached
@@ -27,8 +28,9 @@ import org.relprune.tensor.Tensor;
  * backend's stream; nothing here synchronizes except {@link #nonNegative} (its answer goes to
  * the host) and host round trips of small weight tensors.
  *
- * <p>The vision-transformer steps (token layout, LayerNorm, attention) are not built on CUDA yet:
- * they throw, naming the step, rather than fall back to the host.
+ * <p>The vision-transformer steps compose the same way: LayerNorm and the softmax's adjoint as
+ * row kernels, the attention products as cuBLAS strided-batched GEMMs, the layouts as the
+ * inverses of the forward's kernels.
  */
 final class CudaLrpOps implements LrpOps {
     private final CudaBackend b;
@@ -332,39 +334,140 @@ final class CudaLrpOps implements LrpOps {
         return b.upload(new HostTensor(w.shape(), v));
     }
 
-    // ---- vision transformers: not built on CUDA yet ---------------------------------------------
-
-    private static UnsupportedOperationException vit(String step) {
-        return new UnsupportedOperationException("LRP through " + step + " is not built on the CUDA backend yet (vision transformers): use --device cpu");
-    }
+    // ---- vision transformers -----------------------------------------------------------------
 
     @Override
     public Tensor tokensToPatchGrid(Tensor g, Shape patches) {
-        throw vit("the patch embedding");
+        b.checkOpen();
+        Shape gs = g.shape();
+        long grid = patches.dim(2) * patches.dim(3);
+        if (gs.rank() != 3 || gs.dim(1) != grid + 1 || gs.dim(0) != patches.dim(0) || gs.dim(2) != patches.dim(1)) {
+            throw new IllegalArgumentException("token relevance " + gs + " does not fit the patch grid " + patches);
+        }
+        return b.produce(patches, y -> NativeStatus.check(NativeCudaKernels.rp_tokens_to_grid_cuda(b.ptr(g), b.ptr(y), gs.dim(0), gs.dim(2), grid,
+                b.stream()), "rp_tokens_to_grid_cuda"));
     }
 
     @Override
     public Tensor scatterToken(Tensor r, int index, Shape input) {
-        throw vit("the class-token selection");
+        b.checkOpen();
+        long n = input.dim(1);
+        long d = input.dim(2);
+        if (r.shape().rank() != 2 || r.shape().dim(0) != input.dim(0) || r.shape().dim(1) != d || index < 0 || index >= n) {
+            throw new IllegalArgumentException("token " + index + " relevance " + r.shape() + " does not fit " + input);
+        }
+        return b.produce(input, y -> {
+            b.zeroFill(y);
+            // row i of r to token `index` of sample i: a strided copy
+            check(cudart.cudaMemcpy2DAsync(new Cuda.DevicePointer(b.ptr(y).address() + index * d * 4), n * d * 4, b.ptr(r), d * 4, d * 4,
+                    input.dim(0), cudart.cudaMemcpyDeviceToDevice, b.stream()), "cudaMemcpy2DAsync(scatter token)");
+        });
     }
 
     @Override
     public Tensor layerNormScale(Tensor x, Tensor gamma, float eps) {
-        throw vit("LayerNorm");
+        b.checkOpen();
+        long cols = x.shape().dim(-1);
+        long rows = cols == 0 ? 0 : x.numel() / cols;
+        sameShape("LayerNorm gamma", gamma, Shape.of(cols));
+        return b.produce(x.shape(), y -> NativeStatus.check(NativeCudaKernels.rp_layernorm_scale_cuda(b.ptr(x), b.ptrOrNull(gamma), b.ptr(y), rows,
+                cols, eps, b.stream()), "rp_layernorm_scale_cuda"));
     }
 
     @Override
     public Tensor layerNormAdjoint(Tensor g, Tensor scale) {
-        throw vit("LayerNorm");
+        b.checkOpen();
+        sameShape("LayerNorm scale", scale, g.shape());
+        long cols = g.shape().dim(-1);
+        long rows = cols == 0 ? 0 : g.numel() / cols;
+        return b.produce(g.shape(), y -> NativeStatus.check(NativeCudaKernels.rp_layernorm_adjoint_cuda(b.ptr(g), b.ptr(scale), b.ptr(y), rows, cols,
+                b.stream()), "rp_layernorm_adjoint_cuda"));
     }
 
     @Override
     public Tensor attentionWeights(Tensor qkv, int heads) {
-        throw vit("attention");
+        b.checkOpen();
+        long dh = qkv.shape().dim(2) / 3 / heads;
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor parts = b.splitHeads(qkv, heads); // [3, b, h, n, dh]
+            Tensor scores = b.matmul(b.select(parts, 0), b.select(parts, 1), true, (float) (1.0 / Math.sqrt(dh)));
+            return scope.keep(b.softmax(scores)); // [b, h, n, n]
+        }
     }
 
     @Override
     public AttentionRelevance attention(Tensor qkv, Tensor weights, Tensor out, Tensor r, int heads, AttentionMode mode, double epsilon) {
-        throw vit("attention");
+        b.checkOpen();
+        Shape qs = qkv.shape();
+        long bs = qs.dim(0);
+        long n = qs.dim(1);
+        long d = qs.dim(2) / 3;
+        long dh = d / heads;
+        sameShape("attention output", out, Shape.of(bs, n, d));
+        sameShape("attention relevance", r, Shape.of(bs, n, d));
+        sameShape("attention weights", weights, Shape.of(bs, heads, n, n));
+        double scale = 1.0 / Math.sqrt(dh);
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor parts = b.splitHeads(qkv, heads); // [3, b, h, n, dh]
+            Tensor q = b.select(parts, 0);
+            Tensor k = b.select(parts, 1);
+            Tensor v = b.select(parts, 2);
+            Tensor g = ratioOf(r, out, null, epsilon); // the gradient at the output [b, n, d]
+            Tensor gh = b.produce(Shape.of(bs, heads, n, dh), y -> NativeStatus.check(NativeCudaKernels.rp_unmerge_heads_cuda(b.ptr(g), b.ptr(y),
+                    bs, heads, n, dh, b.stream()), "rp_unmerge_heads_cuda"));
+            long batch = bs * heads;
+            Tensor rq;
+            Tensor rk;
+            Tensor rv;
+            Tensor headSums;
+            Tensor headsAbs;
+            if (mode == AttentionMode.CONSTANT_WEIGHTS) {
+                rv = multiply(v, gemmTransposedA(weights, gh, batch, n, n, dh, 1f)); // V * A^T g
+                rq = zerosLike(q);
+                rk = zerosLike(k);
+                // per query and head: R summed over the head's channels [b*n, h]; then over queries
+                Tensor perQuery = featureSums(r, new FeatureLayout(bs * n, heads, dh), 1, Shape.of(bs, n, heads), false);
+                headSums = featureSums(perQuery, new FeatureLayout(bs * n, heads, 1), n, Shape.of(bs, heads), false);
+                headsAbs = featureSums(perQuery, new FeatureLayout(bs * n, heads, 1), n, Shape.of(bs, heads), true);
+            } else {
+                rv = multiply(v, gemmTransposedA(weights, gh, batch, n, n, dh, 0.5f)); // V * A^T g / 2
+                Tensor ga = b.matmul(gh, v, true, 0.5f); // half the gradient at A [b, h, n, n]
+                Tensor ra = multiply(weights, ga); // relevance at the softmax output
+                Tensor gs = b.produce(ga.shape(), y -> NativeStatus.check(NativeCudaKernels.rp_softmax_adjoint_cuda(b.ptr(weights), b.ptr(ga), b.ptr(y),
+                        batch * n, n, b.stream()), "rp_softmax_adjoint_cuda"));
+                float hs = (float) (0.5 * scale);
+                rq = multiply(q, b.matmul(gs, k, false, hs));
+                rk = multiply(k, gemmTransposedA(gs, q, batch, n, n, dh, hs));
+                Tensor perQuery = featureSums(ra, new FeatureLayout(batch * n, 1, n), 1, Shape.of(batch * n, 1), false); // over keys
+                headSums = featureSums(perQuery, new FeatureLayout(batch, 1, n), 1, Shape.of(bs, heads), false);
+                headsAbs = featureSums(perQuery, new FeatureLayout(batch, 1, n), 1, Shape.of(bs, heads), true);
+            }
+            Shape one = Shape.of(1, bs, heads, n, dh);
+            Tensor stacked = concat(List.of(b.reshape(rq, one), b.reshape(rk, one), b.reshape(rv, one)), 0); // [3, b, h, n, dh]
+            Tensor packed = b.produce(qs, y -> NativeStatus.check(NativeCudaKernels.rp_merge_qkv_cuda(b.ptr(stacked), b.ptr(y), bs, n, heads, dh,
+                    b.stream()), "rp_merge_qkv_cuda"));
+            return new AttentionRelevance(scope.keep(packed), scope.keep(headSums), scope.keep(headsAbs));
+        }
+    }
+
+    /**
+     * alpha * A^T B per batch: a [batch, k, m], b [batch, k, p] -> [batch, m, p] (row-major). As
+     * column-major, C^T [p, m] = B^T [p, k] (b's buffer, not transposed) times A [k, m] (a's buffer
+     * read transposed).
+     */
+    private Tensor gemmTransposedA(Tensor a, Tensor bm, long batch, long k, long m, long p, float alpha) {
+        Shape outShape = Shape.of(batch, m, p);
+        Tensor y = b.produce(outShape, t -> {
+            org.bytedeco.javacpp.FloatPointer al = new org.bytedeco.javacpp.FloatPointer(alpha);
+            try {
+                checkCublas(cublas.cublasSgemmStridedBatched(b.cublas(), cublas.CUBLAS_OP_N, cublas.CUBLAS_OP_T, dim(p), dim(m), dim(k), al,
+                        b.ptr(bm), dim(p), k * p, b.ptr(a), dim(m), k * m, b.zeroPointer(), b.ptr(t), dim(p), m * p, dim(batch)),
+                        "cublasSgemmStridedBatched(A^T B, " + a.shape() + ", " + bm.shape() + ")");
+            } finally {
+                al.close(); // cuBLAS reads host scalars before it returns
+            }
+        });
+        // the callers' shapes are [b, h, m, p]
+        return b.reshape(y, Shape.of(a.shape().dim(0), a.shape().dim(1), m, p));
     }
 }

@@ -368,6 +368,40 @@ class CudaBackendTest {
     }
 
     @Test
+    void vitLrpStagesMatchCpu() {
+        requireGpu();
+        org.relprune.backend.LrpOps g = gpu.lrp();
+        org.relprune.backend.LrpOps c = cpu.lrp();
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor[] x = both(random(70, 2.0, 2, 5, 12));
+            Tensor[] gamma = both(random(71, 1.0, 12));
+            Tensor[] grad = both(random(72, 1.0, 2, 5, 12));
+            Tensor sg = g.layerNormScale(x[0], gamma[0], 1e-6f);
+            Tensor sc = c.layerNormScale(x[1], gamma[1], 1e-6f);
+            assertClose("LayerNorm scale", sg, sc);
+            assertClose("LayerNorm adjoint", g.layerNormAdjoint(grad[0], sg), c.layerNormAdjoint(grad[1], sc));
+            Tensor[] tokens = both(random(73, 1.0, 2, 1 + 6, 4));
+            assertClose("tokens to patch grid", g.tokensToPatchGrid(tokens[0], Shape.of(2, 4, 2, 3)), c.tokensToPatchGrid(tokens[1], Shape.of(2, 4, 2, 3)));
+            Tensor[] tok = both(random(74, 1.0, 2, 12));
+            assertClose("scatter token", g.scatterToken(tok[0], 0, Shape.of(2, 5, 12)), c.scatterToken(tok[1], 0, Shape.of(2, 5, 12)));
+            // attention: 2 images, 5 tokens, 3 heads of 4
+            Tensor[] qkv = both(random(75, 1.0, 2, 5, 36));
+            Tensor[] r = both(random(76, 1.0, 2, 5, 12));
+            Tensor[] out = both(random(77, 1.0, 2, 5, 12));
+            Tensor ag = g.attentionWeights(qkv[0], 3);
+            Tensor ac = c.attentionWeights(qkv[1], 3);
+            assertClose("attention weights", ag, ac);
+            for (org.relprune.backend.LrpOps.AttentionMode mode : org.relprune.backend.LrpOps.AttentionMode.values()) {
+                org.relprune.backend.LrpOps.AttentionRelevance rg = g.attention(qkv[0], ag, out[0], r[0], 3, mode, 1e-6);
+                org.relprune.backend.LrpOps.AttentionRelevance rc = c.attention(qkv[1], ac, out[1], r[1], 3, mode, 1e-6);
+                assertClose("attention relevance " + mode, rg.qkv(), rc.qkv());
+                assertClose("head read-outs " + mode, rg.heads(), rc.heads());
+                assertClose("head |read-outs| " + mode, rg.headsAbs(), rc.headsAbs());
+            }
+        }
+    }
+
+    @Test
     void channelMaskMatchesCpu() {
         requireGpu();
         try (TensorScope scope = TensorScope.open()) {

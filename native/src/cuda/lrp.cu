@@ -1,6 +1,6 @@
-// The elementwise LRP stages, CUDA twins of cpu/lrp.cpp (the specification): signals, their
-// read-outs, combine, ratio and max pooling's winner-takes-all. The specs and terms arrays are
-// host memory in both twins (a few doubles, passed to the kernels by value).
+// The elementwise LRP stages, CUDA twins of cpu/lrp.cpp (the specification): signals (their
+// read-outs by rp_feature_sums_cuda), combine, ratio and max pooling's winner-takes-all. The
+// specs and terms arrays are host memory in both twins (a few doubles, passed by value).
 #include "cuda_common.cuh"
 
 namespace {
@@ -41,33 +41,6 @@ __global__ void signals_kernel(const float *r, const float *z, const float *u, c
             const float q = __fdiv_rn(__fmul_rn(g.coef, ri), stab(den, g.eps));
             const bool on = g.mask == 0 || (g.mask > 0 ? zi > 0.0f : zi < 0.0f);
             s[((o * k + t) * c + ch) * inner + i] = on ? q : 0.0f;
-        }
-    }
-}
-
-// one warp per read-out [outer/group, c]: the group's rows and inner, summed in double
-__global__ void readouts_kernel(const float *r, int64_t outer, int64_t c, int64_t inner,
-                                int64_t group, float *sums, float *abs_sums) {
-    const int64_t warps = (outer / group) * c;
-    const int lane = threadIdx.x & 31;
-    const int64_t warp0 = rp::global_index() / 32, wstride = rp::global_stride() / 32;
-    for (int64_t wi = warp0; wi < warps; wi += wstride) {
-        const int64_t ch = wi % c, og = wi / c;
-        double sum = 0.0, abs_sum = 0.0;
-        const int64_t count = group * inner;
-        for (int64_t e = lane; e < count; e += 32) {
-            const int64_t o = og * group + e / inner, i = e % inner;
-            const float v = r[(o * c + ch) * inner + i];
-            sum += v;
-            abs_sum += fabsf(v);
-        }
-        for (int off = 16; off > 0; off >>= 1) {
-            sum += __shfl_xor_sync(0xffffffffu, sum, off);
-            abs_sum += __shfl_xor_sync(0xffffffffu, abs_sum, off);
-        }
-        if (lane == 0) {
-            if (sums) sums[wi] = (float)sum;
-            if (abs_sums) abs_sums[wi] = (float)abs_sum;
         }
     }
 }
@@ -179,11 +152,8 @@ int rp_lrp_signals_cuda(const float *r, const float *z, const float *u, const fl
     signals_kernel<<<rp::grid_for(total), rp::kThreads, 0, rp::as_stream(stream)>>>(
         r, z, u, bias, offset, sig, (int)k, outer, c, inner, s);
     if ((st = rp::check_launch(fn)) != RP_OK) return st;
-    if (sums == nullptr && abs_sums == nullptr) return RP_OK;
-    const int64_t warps = (outer / group) * c;
-    readouts_kernel<<<rp::grid_for(warps * 32), rp::kThreads, 0, rp::as_stream(stream)>>>(
-        r, outer, c, inner, group, sums, abs_sums);
-    return rp::check_launch(fn);
+    // the read-outs of r: the feature sums kernel, on the same stream
+    return rp_feature_sums_cuda(r, outer, c, inner, group, sums, abs_sums, stream);
 } catch (...) {
     return rp_internal_error("rp_lrp_signals_cuda");
 }

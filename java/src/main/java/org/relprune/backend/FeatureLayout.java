@@ -24,6 +24,27 @@ public record FeatureLayout(long outer, long c, long inner) {
         return new FeatureLayout(outer, shape.dim(a), inner);
     }
 
+    /**
+     * The layout of a rule's signals, checked: relevance, u and offset (each may be null but
+     * relevance) shaped like z, the bias one value per feature, the read-out group dividing the
+     * rows (when read-outs are asked for, group > 0).
+     */
+    public static FeatureLayout forSignals(org.relprune.tensor.Tensor relevance, org.relprune.tensor.Tensor z, org.relprune.tensor.Tensor u,
+                                           org.relprune.tensor.Tensor bias, org.relprune.tensor.Tensor offset, int axis, int readoutGroup) {
+        Shape zs = z.shape();
+        OpShapes.sameShape("relevance", relevance, zs);
+        OpShapes.sameShape("u", u, zs);
+        OpShapes.sameShape("offset", offset, zs);
+        FeatureLayout f = of(zs, axis);
+        if (bias != null && bias.numel() != f.c()) {
+            throw new IllegalArgumentException("bias has " + bias.numel() + " values but z has " + f.c() + " features on axis " + axis);
+        }
+        if (readoutGroup > 0 && f.outer() % readoutGroup != 0) {
+            throw new IllegalArgumentException("read-out group " + readoutGroup + " does not divide the " + f.outer() + " rows of " + zs);
+        }
+        return f;
+    }
+
     /** The shape with the feature axis {@code k} times as wide: k blocks stacked along it. */
     public static Shape stacked(Shape shape, int axis, int k) {
         long[] dims = shape.dims();

@@ -67,6 +67,18 @@ public interface LrpOps {
     /** One-hot rows [n, classes] for the given targets. */
     Tensor oneHot(int[] targets, int classes);
 
+    /** The one-hot rows on the host, each target checked against the classes. */
+    static org.relprune.tensor.HostTensor oneHotRows(int[] targets, int classes) {
+        float[] v = new float[targets.length * classes];
+        for (int i = 0; i < targets.length; i++) {
+            if (targets[i] < 0 || targets[i] >= classes) {
+                throw new IllegalArgumentException("target class " + targets[i] + " of sample " + i + " is outside 0.." + (classes - 1));
+            }
+            v[i * classes + targets[i]] = 1f;
+        }
+        return org.relprune.tensor.HostTensor.of(v, targets.length, classes);
+    }
+
     Tensor zerosLike(Tensor x);
 
     /** A tensor of the given shape filled with one value. */

@@ -11,6 +11,30 @@ public final class OpShapes {
     private OpShapes() {
     }
 
+    /** t (when not null) must have the expected shape; the message names it as {@code what}. */
+    public static void sameShape(String what, Tensor t, Shape expected) {
+        if (t != null && !t.shape().equals(expected)) {
+            throw new IllegalArgumentException(what + " is " + t.shape() + " but must be " + expected);
+        }
+    }
+
+    /** The gradient of an adaptive pool [n, c, oh, ow] against its input [n, c, h, w]; returns the gradient's shape. */
+    public static Shape adaptivePoolAdjoint(Tensor g, Shape input) {
+        Shape gs = g.shape();
+        require(gs.rank() == 4 && input.rank() == 4 && gs.dim(0) == input.dim(0) && gs.dim(1) == input.dim(1), "adaptiveAvgPoolAdjoint",
+                "gradient " + gs + " does not fit input " + input);
+        return gs;
+    }
+
+    /** Token relevance [b, 1 + gh*gw, d] against the patch grid [b, d, gh, gw]; returns gh*gw. */
+    public static long patchGrid(Tensor g, Shape patches) {
+        Shape gs = g.shape();
+        long grid = patches.dim(2) * patches.dim(3);
+        require(gs.rank() == 3 && gs.dim(1) == grid + 1 && gs.dim(0) == patches.dim(0) && gs.dim(2) == patches.dim(1), "tokensToPatchGrid",
+                "token relevance " + gs + " does not fit the patch grid " + patches);
+        return grid;
+    }
+
     public static Shape conv2d(Tensor x, Tensor w, Tensor bias, Conv2dSpec s) {
         if (bias != null) {
             require(bias.shape().equals(Shape.of(w.shape().dim(0))), "conv2d", "bias " + bias.shape() + " must be [" + w.shape().dim(0) + "]");

@@ -227,14 +227,7 @@ class TorchLrpOps implements LrpOps {
 
     @Override
     public Tensor oneHot(int[] targets, int classes) {
-        float[] v = new float[targets.length * classes];
-        for (int i = 0; i < targets.length; i++) {
-            if (targets[i] < 0 || targets[i] >= classes) {
-                throw new IllegalArgumentException("target class " + targets[i] + " of sample " + i + " is outside 0.." + (classes - 1));
-            }
-            v[i * classes + targets[i]] = 1f;
-        }
-        return wrap(TorchTensors.fromHost(org.relprune.tensor.HostTensor.of(v, targets.length, classes)));
+        return wrap(TorchTensors.fromHost(LrpOps.oneHotRows(targets, classes)));
     }
 
     @Override

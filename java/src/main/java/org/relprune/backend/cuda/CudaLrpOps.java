@@ -40,9 +40,7 @@ final class CudaLrpOps implements LrpOps {
     }
 
     private static void sameShape(String what, Tensor t, Shape expected) {
-        if (t != null && !t.shape().equals(expected)) {
-            throw new IllegalArgumentException(what + " is " + t.shape() + " but must be " + expected);
-        }
+        OpShapes.sameShape(what, t, expected);
     }
 
     // ---- dense adjoints ----------------------------------------------------------------------
@@ -125,10 +123,7 @@ final class CudaLrpOps implements LrpOps {
     @Override
     public Tensor adaptiveAvgPoolAdjoint(Tensor g, Shape input) {
         b.checkOpen();
-        Shape gs = g.shape();
-        if (gs.rank() != 4 || input.rank() != 4 || gs.dim(0) != input.dim(0) || gs.dim(1) != input.dim(1)) {
-            throw new IllegalArgumentException("adaptive pool gradient " + gs + " does not fit input " + input);
-        }
+        Shape gs = OpShapes.adaptivePoolAdjoint(g, input);
         return b.produce(input, y -> NativeStatus.check(NativeCudaKernels.rp_adaptive_avg_pool2d_adjoint_cuda(b.ptr(g), b.ptr(y),
                 input.dim(0), input.dim(1), input.dim(2), input.dim(3), gs.dim(2), gs.dim(3), b.stream()), "rp_adaptive_avg_pool2d_adjoint_cuda"));
     }
@@ -139,16 +134,7 @@ final class CudaLrpOps implements LrpOps {
     public Signals signals(Tensor relevance, Tensor z, Tensor u, Tensor bias, Tensor offset, List<SignalSpec> specs, int axis, int readoutGroup) {
         b.checkOpen();
         Shape zs = z.shape();
-        sameShape("relevance", relevance, zs);
-        sameShape("u", u, zs);
-        sameShape("offset", offset, zs);
-        FeatureLayout f = FeatureLayout.of(zs, axis);
-        if (bias != null && bias.numel() != f.c()) {
-            throw new IllegalArgumentException("bias has " + bias.numel() + " values but z has " + f.c() + " features on axis " + axis);
-        }
-        if (readoutGroup > 0 && f.outer() % readoutGroup != 0) {
-            throw new IllegalArgumentException("read-out group " + readoutGroup + " does not divide the " + f.outer() + " rows of " + zs);
-        }
+        FeatureLayout f = FeatureLayout.forSignals(relevance, z, u, bias, offset, axis, readoutGroup);
         int k = specs.size();
         Shape readout = readoutGroup > 0 ? Shape.of(f.outer() / readoutGroup, f.c()) : null;
         Tensor sums = readout == null ? null : b.empty(readout);
@@ -259,14 +245,7 @@ final class CudaLrpOps implements LrpOps {
 
     @Override
     public Tensor oneHot(int[] targets, int classes) {
-        float[] v = new float[targets.length * classes];
-        for (int i = 0; i < targets.length; i++) {
-            if (targets[i] < 0 || targets[i] >= classes) {
-                throw new IllegalArgumentException("target class " + targets[i] + " of sample " + i + " is outside 0.." + (classes - 1));
-            }
-            v[i * classes + targets[i]] = 1f;
-        }
-        return b.upload(HostTensor.of(v, targets.length, classes));
+        return b.upload(LrpOps.oneHotRows(targets, classes));
     }
 
     @Override
@@ -339,11 +318,8 @@ final class CudaLrpOps implements LrpOps {
     @Override
     public Tensor tokensToPatchGrid(Tensor g, Shape patches) {
         b.checkOpen();
+        long grid = OpShapes.patchGrid(g, patches);
         Shape gs = g.shape();
-        long grid = patches.dim(2) * patches.dim(3);
-        if (gs.rank() != 3 || gs.dim(1) != grid + 1 || gs.dim(0) != patches.dim(0) || gs.dim(2) != patches.dim(1)) {
-            throw new IllegalArgumentException("token relevance " + gs + " does not fit the patch grid " + patches);
-        }
         return b.produce(patches, y -> NativeStatus.check(NativeCudaKernels.rp_tokens_to_grid_cuda(b.ptr(g), b.ptr(y), gs.dim(0), gs.dim(2), grid,
                 b.stream()), "rp_tokens_to_grid_cuda"));
     }

@@ -99,7 +99,7 @@ public final class LinePlot {
             int ly = top + ph - 20 - 18 * (series.size() - 1 - s);
             g.drawLine(left + 12, ly - 4, left + 36, ly - 4);
             g.setColor(Color.BLACK);
-            g.drawString(c.label(), left + 42, ly);
+            g.drawString(fit(g, c.label(), pw - 50), left + 42, ly);
         }
         g.dispose();
         Path dir = file.toAbsolutePath().getParent();
@@ -111,6 +111,18 @@ public final class LinePlot {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** The label, cut with an ellipsis where it would run past the plot. */
+    private static String fit(Graphics2D g, String label, int width) {
+        if (g.getFontMetrics().stringWidth(label) <= width) {
+            return label;
+        }
+        String s = label;
+        while (!s.isEmpty() && g.getFontMetrics().stringWidth(s + "...") > width) {
+            s = s.substring(0, s.length() - 1);
+        }
+        return s + "...";
     }
 
     private static double clamp(double t) {

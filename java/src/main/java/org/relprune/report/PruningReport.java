@@ -95,7 +95,12 @@ public final class PruningReport {
 
     private static String label(JsonObject c) {
         String name = c.get("criterion").getAsString();
-        return c.has("composite") ? name + " (" + c.get("composite").getAsString() + ")" : name;
+        return c.has("composite") ? name + " (" + shortNumbers(c.get("composite").getAsString()) + ")" : name;
+    }
+
+    /** A searched composite's parameters to 3 decimals for legends and tables (0.50021620 -> 0.500); curve.json keeps them whole. */
+    static String shortNumbers(String spec) {
+        return spec.replaceAll("(\\d+\\.\\d{3})\\d+", "$1");
     }
 
     private static double[] doubles(JsonArray a) {

@@ -13,7 +13,9 @@
 #   2. forward check: whole-model CUDA logits against the CPU (fixtures, ResNet-50, ViT-B/16)
 #   3. golden LRP on CUDA: both fixtures, every composite and read-out, TF32 off (<= 1e-4)
 #   4. ResNet-50 and ViT-B/16 LRP on CUDA against the CPU reference, TF32 off (<= 1e-4)
-#   5. the benchmark (TF32 on): LRP images/s of VGG-16 and ResNet-50 (epsilon,
+#   4b. CudaSettingsCheck: GEMMs stay fp32 under PyTorch's defaults; LRP scores split into smaller
+#      batches on device out-of-memory equal the whole batch's
+#   5. the benchmark (PyTorch's defaults: TF32 convolutions, fp32 matmul): LRP images/s of VGG-16 and ResNet-50 (epsilon,
 #      epsilon_gamma_box) and ViT-B/16 (cp_epsilon, cp_gamma) at batch 32 and 128, the other
 #      composite on the cached batch, peak memory, a 20-rate curve of ResNet-50 on 256 images
 #      ($OUT/relprune_lrp.json)
@@ -51,6 +53,8 @@ run() {
   bash "$bundle/run.sh" "$main" golden "$bundle/fixtures" 2>&1 | tee "$out/golden-lrp.txt" || status=1
   echo "== 4. ResNet-50 and ViT-B/16 LRP, CUDA vs CPU"
   bash "$bundle/run.sh" "$main" check "$bundle/lrp-ref" 2>&1 | tee "$out/lrp-check.txt" || status=1
+  echo "== 4b. CUDA settings: TF32 only in convolutions under PyTorch's defaults, out-of-memory splitting"
+  bash "$bundle/run.sh" org.relprune.bench.gpu.CudaSettingsCheck 2>&1 | tee "$out/settings-check.txt" || status=1
   echo "== 5. LRP benchmark"
   bash "$bundle/run.sh" "$main" bench "$out/relprune_lrp.json" 2>&1 | tee "$out/lrp-bench.txt" || status=1
   echo "== 6. PyTorch beside it"

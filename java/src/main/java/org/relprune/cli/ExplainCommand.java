@@ -3,9 +3,11 @@ package org.relprune.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.relprune.backend.Backend;
+import org.relprune.backend.BatchSplitter;
 import org.relprune.backend.Backends;
 import org.relprune.io.TensorRef;
 import org.relprune.io.WeightFiles;
@@ -51,21 +53,39 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--heatmap", paramLabel = "DIR", description = "Also write DIR/<i>.png: each input beside its relevance (red positive, blue negative).")
     Path heatmap;
 
+    @Option(names = "--batch", defaultValue = "32", paramLabel = "N",
+            description = "Inputs explained together (default: ${DEFAULT-VALUE}); halved and retried when the device runs out of memory.")
+    int batch;
+
     @Override
     public Integer call() throws Exception {
         if (Files.exists(out) && !force) {
             throw new IllegalArgumentException(out + " exists; pass --force to replace it");
         }
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+        }
         Graph graph = ModelZoo.resolve(arch);
         Composite c = Composites.named(composite);
         Map<String, HostTensor> w = WeightFiles.read(weights);
         HostTensor x = TensorRef.parse(input).read();
-        try (Backend backend = Backends.open(device, new java.io.PrintStream(System.err, true));
-             Model model = Model.load(graph, w, backend);
-             TensorScope scope = TensorScope.open();
-             Attributor attributor = new Attributor(model, backend.upload(x))) {
-            int[] targets = targets(attributor.logits(), (int) x.shape().dim(0));
-            Attribution a = attributor.explain(c, targets);
+        int n = (int) x.shape().dim(0);
+        HostTensor given = target.equals("argmax") ? null : TensorRef.parse(target).read();
+        if (given != null && given.data().length != n) {
+            throw new IllegalArgumentException("--target " + target + " holds " + given.data().length + " values for " + n + " inputs");
+        }
+        java.io.PrintStream log = new java.io.PrintStream(System.err, true);
+        try (Backend backend = Backends.open(device, log);
+             Model model = Model.load(graph, w, backend)) {
+            BatchSplitter splitter = new BatchSplitter("explain " + input, batch, log::println);
+            List<Explained> parts = splitter.map(n, (from, to) -> {
+                try (TensorScope scope = TensorScope.open();
+                     Attributor attributor = new Attributor(model, backend.upload(x.rows(from, to)))) {
+                    int[] targets = targets(attributor.logits(), given, from, to);
+                    return new Explained(attributor.explain(c, targets), targets);
+                }
+            });
+            Attribution a = Attribution.concatRows(parts.stream().map(Explained::relevance).toList());
             Map<String, HostTensor> result = new LinkedHashMap<>();
             result.put("relevance/input", a.input());
             a.channels().forEach((k, v) -> result.put("relevance/channels/" + k, v));
@@ -73,9 +93,12 @@ final class ExplainCommand implements Callable<Integer> {
             a.neuronsAbs().forEach((k, v) -> result.put("relevance/neurons_abs/" + k, v));
             a.heads().forEach((k, v) -> result.put("relevance/heads/" + k, v));
             a.headsAbs().forEach((k, v) -> result.put("relevance/heads_abs/" + k, v));
-            float[] t = new float[targets.length];
-            for (int i = 0; i < t.length; i++) {
-                t[i] = targets[i];
+            float[] t = new float[n];
+            int at = 0;
+            for (Explained part : parts) {
+                for (int target : part.targets()) {
+                    t[at++] = target;
+                }
             }
             result.put("target", HostTensor.of(t, t.length));
             if (heatmap != null) {
@@ -86,11 +109,15 @@ final class ExplainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int[] targets(HostTensor logits, int n) throws java.io.IOException {
+    private record Explained(Attribution relevance, int[] targets) {
+    }
+
+    /** Targets of samples [from, to): the predicted class, or the values given by --target (checked against the classes). */
+    private int[] targets(HostTensor logits, HostTensor given, int from, int to) {
         int classes = (int) logits.shape().dim(1);
-        int[] t = new int[n];
-        if (target.equals("argmax")) {
-            for (int i = 0; i < n; i++) {
+        int[] t = new int[to - from];
+        for (int i = 0; i < t.length; i++) {
+            if (given == null) {
                 int best = 0;
                 for (int k = 1; k < classes; k++) {
                     if (logits.data()[i * classes + k] > logits.data()[i * classes + best]) {
@@ -98,19 +125,14 @@ final class ExplainCommand implements Callable<Integer> {
                     }
                 }
                 t[i] = best;
+            } else {
+                float v = given.data()[from + i];
+                if (v != Math.rint(v) || v < 0 || v >= classes) {
+                    throw new IllegalArgumentException("--target " + target + ": value " + v + " of sample " + (from + i)
+                            + " is not a class in 0.." + (classes - 1));
+                }
+                t[i] = (int) v;
             }
-            return t;
-        }
-        HostTensor given = TensorRef.parse(target).read();
-        if (given.data().length != n) {
-            throw new IllegalArgumentException("--target " + target + " holds " + given.data().length + " values for " + n + " inputs");
-        }
-        for (int i = 0; i < n; i++) {
-            float v = given.data()[i];
-            if (v != Math.rint(v) || v < 0 || v >= classes) {
-                throw new IllegalArgumentException("--target " + target + ": value " + v + " of sample " + i + " is not a class in 0.." + (classes - 1));
-            }
-            t[i] = (int) v;
         }
         return t;
     }

@@ -1,6 +1,10 @@
 package org.relprune.lrp;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.relprune.tensor.HostTensor;
 
 /**
@@ -14,4 +18,29 @@ import org.relprune.tensor.HostTensor;
  */
 public record Attribution(HostTensor input, Map<String, HostTensor> channels, Map<String, HostTensor> neurons,
                           Map<String, HostTensor> neuronsAbs, Map<String, HostTensor> heads, Map<String, HostTensor> headsAbs) {
+    /** The explanations of consecutive batches as one: every tensor stacked along the samples. */
+    public static Attribution concatRows(List<Attribution> parts) {
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        return new Attribution(HostTensor.concatRows(parts.stream().map(Attribution::input).toList()),
+                concat(parts, Attribution::channels), concat(parts, Attribution::neurons), concat(parts, Attribution::neuronsAbs),
+                concat(parts, Attribution::heads), concat(parts, Attribution::headsAbs));
+    }
+
+    private static Map<String, HostTensor> concat(List<Attribution> parts, Function<Attribution, Map<String, HostTensor>> field) {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (String key : field.apply(parts.get(0)).keySet()) {
+            List<HostTensor> rows = new ArrayList<>();
+            for (Attribution a : parts) {
+                HostTensor t = field.apply(a).get(key);
+                if (t == null) {
+                    throw new IllegalArgumentException("Attribution.concatRows: " + key + " is missing from a part");
+                }
+                rows.add(t);
+            }
+            out.put(key, HostTensor.concatRows(rows));
+        }
+        return out;
+    }
 }

@@ -3,6 +3,7 @@ package org.relprune.prune;
 import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import org.relprune.backend.BatchSplitter;
 import org.relprune.lrp.Attribution;
 import org.relprune.lrp.Attributor;
 import org.relprune.lrp.composite.Composite;
@@ -17,9 +18,11 @@ import org.relprune.tensor.TensorScope;
  * over samples and tokens of |R| (a head: over samples and queries of |R summed over its
  * channels|, at the attention output under CP-LRP, at the softmax output under AttnLRP);
  * {@code perSampleAbs} takes |.| of each sample's token sum instead. The reference set is
- * explained in chunks of {@code batch} images.
+ * explained in chunks of {@code batch} images, halved when the device runs out of memory.
  */
 public record LrpCriterion(Composite composite, boolean signed, boolean perSampleAbs, Attributor.Start start, int batch) implements Criterion {
+    private static final System.Logger LOG = System.getLogger(LrpCriterion.class.getName());
+
     @Override
     public String name() {
         return "lrp";
@@ -27,13 +30,26 @@ public record LrpCriterion(Composite composite, boolean signed, boolean perSampl
 
     @Override
     public List<double[]> score(Model model, List<PrunableLayer> layers, ReferenceSet reference) {
-        List<double[]> scores = empty(layers);
-        for (int from = 0; from < reference.size(); from += batch) {
-            int to = Math.min(reference.size(), from + batch);
+        // a chunk the device cannot hold is explained again in halves (scores are sums over samples)
+        BatchSplitter splitter = new BatchSplitter("LRP scores of the reference set", batch,
+                message -> LOG.log(System.Logger.Level.WARNING, message));
+        List<List<double[]>> parts = splitter.map(reference.size(), (from, to) -> {
             int[] targets = java.util.Arrays.copyOfRange(reference.labels(), from, to);
+            List<double[]> chunk = empty(layers);
             try (TensorScope scope = TensorScope.open();
                  Attributor a = new Attributor(model, model.backend().upload(reference.slice(from, to)))) {
-                add(scores, layers, a, targets);
+                add(chunk, layers, a, targets);
+            }
+            return chunk;
+        });
+        List<double[]> scores = empty(layers);
+        for (List<double[]> chunk : parts) {
+            for (int k = 0; k < scores.size(); k++) {
+                double[] s = scores.get(k);
+                double[] c = chunk.get(k);
+                for (int i = 0; i < s.length; i++) {
+                    s[i] += c[i];
+                }
             }
         }
         return scores;

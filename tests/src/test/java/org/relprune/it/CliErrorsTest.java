@@ -87,6 +87,10 @@ class CliErrorsTest {
         Cli r = Cli.run("explain", "--arch", GoldenFixtures.arch("resnet_basic").toString(), "--weights", GoldenFixtures.model("resnet_basic").toString(),
                 "--input", GoldenFixtures.golden("resnet_basic") + ":input", "--composite", "conv=gama:0.25", "--out", tmp.resolve("r.safetensors").toString());
         assertOneLineError(r, "gama");
+        Cli zero = Cli.run("explain", "--arch", GoldenFixtures.arch("resnet_basic").toString(), "--weights", GoldenFixtures.model("resnet_basic").toString(),
+                "--input", GoldenFixtures.golden("resnet_basic") + ":input", "--composite", "epsilon", "--batch", "0",
+                "--out", tmp.resolve("z.safetensors").toString());
+        assertOneLineError(zero, "--batch must be at least 1, got 0");
     }
 
     @Test

@@ -48,7 +48,7 @@ class GoldenRelevanceTest {
     void compositesMatchGoldenOnCuda() throws Exception {
         org.relprune.backend.cuda.CudaBackend gpu;
         try {
-            gpu = org.relprune.backend.cuda.CudaBackend.open(false);
+            gpu = org.relprune.backend.cuda.CudaBackend.open();
         } catch (org.relprune.backend.BackendUnavailableException e) {
             org.junit.jupiter.api.Assumptions.abort("no CUDA device: CUDA golden relevance not run (" + e.getMessage() + ")");
             return;
@@ -116,7 +116,7 @@ class GoldenRelevanceTest {
             java.nio.file.Path out = tmp.resolve(c + ".safetensors");
             Cli r = Cli.run("explain", "--arch", GoldenFixtures.arch(fixture).toString(), "--weights", GoldenFixtures.model(fixture).toString(),
                     "--input", GoldenFixtures.golden(fixture) + ":input", "--target", GoldenFixtures.golden(fixture) + ":target",
-                    "--composite", c, "--out", out.toString());
+                    "--composite", c, "--out", out.toString(), "--batch", "3"); // 4 samples: batches of 3 and 1, stacked
             assertEquals(0, r.exitCode(), r.err());
             try (SafetensorsReader o = SafetensorsReader.open(out); SafetensorsReader g = SafetensorsReader.open(GoldenFixtures.golden(fixture))) {
                 for (String key : g.entries().keySet()) {

@@ -160,7 +160,7 @@ public final class CudaForwardCheck {
         List<String> names = caseNames();
         CudaBackend gpu;
         try {
-            gpu = CudaBackend.open(false);
+            gpu = CudaBackend.open();
         } catch (BackendUnavailableException e) {
             log.println("FAIL all cases: " + e.getMessage());
             log.println("0 passed, " + names.size() + " failed");

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.relprune.backend.Backend;
 import org.relprune.backend.Backends;
 import org.relprune.backend.cuda.CudaBackend;
+import org.relprune.backend.cuda.CudaPrecision;
 import org.relprune.io.WeightFiles;
 import org.relprune.io.data.ImageDataset;
 import org.relprune.io.safetensors.SafetensorsReader;
@@ -158,7 +159,7 @@ public final class CudaLrpRun {
     }
 
     private static Backend open(boolean onCpu, PrintStream log) {
-        return onCpu ? Backends.open("cpu", log) : CudaBackend.open(false);
+        return onCpu ? Backends.open("cpu", log) : CudaBackend.open();
     }
 
     static int golden(Path fixtures, PrintStream log, boolean onCpu) throws Exception {
@@ -243,8 +244,10 @@ public final class CudaLrpRun {
 
     static int bench(Path out, PrintStream log) throws Exception {
         StringBuilder json = new StringBuilder("{\n");
-        try (CudaBackend gpu = CudaBackend.open(true)) {
-            json.append(String.format(Locale.ROOT, "  \"device\": \"%s\",\n  \"tf32\": true,\n", gpu.description().replace("\"", "'")));
+        // PyTorch's defaults, as peer_bench.py runs: TF32 convolutions, fp32 matrix products
+        try (CudaBackend gpu = CudaBackend.open(CudaPrecision.PYTORCH_DEFAULTS)) {
+            json.append(String.format(Locale.ROOT, "  \"device\": \"%s\",\n  \"tf32_convolutions\": true,\n  \"tf32_matmul\": false,\n",
+                    gpu.description().replace("\"", "'")));
             for (String arch : List.of("vgg16", "resnet50", "vit_b_16")) {
                 Graph g = ModelZoo.resolve(arch);
                 json.append("  \"").append(arch).append("\": {");

@@ -40,8 +40,8 @@ import org.relprune.tensor.Tensor;
  * {@link DeviceAllocator}; reshape and select are views that share their tensor's memory.
  *
  * <p>TF32 is off by default: cuBLAS in its default (full fp32) math mode, cuDNN restricted to FMA
- * kernels, so results match the CPU backend to fp32 rounding. {@link #open(boolean)} with
- * {@code true} allows TF32 tensor cores (faster, about 1e-3 relative error).
+ * kernels, so results match the CPU backend to fp32 rounding. {@link #open(CudaPrecision)} allows
+ * TF32 tensor cores for convolutions, matrix products or both (faster, about 1e-3 relative error).
  *
  * <p>One thread at a time; tensors must be closed before {@link #close()}, and any use of a tensor
  * after it fails loudly.
@@ -49,7 +49,7 @@ import org.relprune.tensor.Tensor;
 public final class CudaBackend implements Backend {
     private static final long F32 = 4;
 
-    private final boolean allowTf32;
+    private final CudaPrecision precision;
     private final String deviceName;
     private final int ccMajor;
     private final int ccMinor;
@@ -65,19 +65,20 @@ public final class CudaBackend implements Backend {
 
     private static volatile String firstLoadFailure;
 
-    /** Opens the CUDA backend on the current device with TF32 off. */
+    /** Opens the CUDA backend on the current device with TF32 off ({@link CudaPrecision#FP32}). */
     public static CudaBackend open() {
-        return open(false);
+        return open(CudaPrecision.FP32);
     }
 
     /**
      * Opens the CUDA backend on the current device (device 0 unless the process chose another).
      *
-     * @param allowTf32 let cuBLAS and cuDNN use TF32 tensor cores for fp32 work (for benchmarks)
+     * @param precision where cuDNN and cuBLAS may use TF32 tensor cores for fp32 work
      * @throws BackendUnavailableException "CUDA backend unavailable: reason" when the CUDA libraries
      *         do not load, there is no device, or the device cannot be set up
      */
-    public static CudaBackend open(boolean allowTf32) {
+    public static CudaBackend open(CudaPrecision precision) {
+        java.util.Objects.requireNonNull(precision, "precision");
         String stage = "cannot load the CUDA runtime (cudart)";
         try {
             Loader.load(cudart.class);
@@ -103,7 +104,7 @@ public final class CudaBackend implements Backend {
                 throw unavailable("the relprune native library was built without its CUDA kernels (no nvcc at build time)", null);
             }
             stage = "cannot set up the device";
-            return new CudaBackend(allowTf32);
+            return new CudaBackend(precision);
         } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
             // a class whose native library failed to load fails later with "Could not initialize
             // class": report the first, telling reason again
@@ -112,7 +113,7 @@ public final class CudaBackend implements Backend {
                 firstLoadFailure = reason;
             }
             throw unavailable(reason, e);
-        } catch (CudaException | NativeKernelException e) {
+        } catch (CudaException | org.relprune.backend.DeviceOutOfMemoryException | NativeKernelException e) {
             throw unavailable(stage + ": " + e.getMessage(), e);
         }
     }
@@ -152,8 +153,8 @@ public final class CudaBackend implements Backend {
         return m.length() > 300 ? m.substring(0, 300) + "..." : m;
     }
 
-    private CudaBackend(boolean allowTf32) {
-        this.allowTf32 = allowTf32;
+    private CudaBackend(CudaPrecision precision) {
+        this.precision = precision;
         int[] dev = {0};
         check(cudart.cudaGetDevice(dev), "cudaGetDevice");
         try (cudaDeviceProp prop = new cudaDeviceProp()) {
@@ -179,7 +180,7 @@ public final class CudaBackend implements Backend {
             checkCublas(cublas.cublasSetStream_v2(b, s), "cublasSetStream");
             checkCublas(cublas.cublasSetPointerMode_v2(b, cublas.CUBLAS_POINTER_MODE_HOST), "cublasSetPointerMode");
             // CUBLAS_DEFAULT_MATH keeps fp32 GEMMs in fp32 (TF32 needs CUBLAS_TF32_TENSOR_OP_MATH)
-            checkCublas(cublas.cublasSetMathMode(b, allowTf32 ? cublas.CUBLAS_TF32_TENSOR_OP_MATH : cublas.CUBLAS_DEFAULT_MATH),
+            checkCublas(cublas.cublasSetMathMode(b, precision.tf32MatrixProducts() ? cublas.CUBLAS_TF32_TENSOR_OP_MATH : cublas.CUBLAS_DEFAULT_MATH),
                     "cublasSetMathMode");
             checkCudnn(cudnn.cudnnCreate(d), "cudnnCreate");
             haveCudnn = true;
@@ -202,7 +203,7 @@ public final class CudaBackend implements Backend {
         cublasHandle = b;
         cudnnHandle = d;
         allocator = new DeviceAllocator(new CudaMemory());
-        convolutions = new CudnnConvolutions(cudnnHandle, allowTf32);
+        convolutions = new CudnnConvolutions(cudnnHandle, precision.tf32Convolutions());
     }
 
     /** cudaMalloc / cudaFree under the caching allocator. */
@@ -253,12 +254,22 @@ public final class CudaBackend implements Backend {
 
     @Override
     public String description() {
-        return String.format(Locale.ROOT, "cuda (%s, cc %d.%d, cuDNN %d, TF32 %s)", deviceName, ccMajor, ccMinor, cudnnVersion,
-                allowTf32 ? "on" : "off");
+        return String.format(Locale.ROOT, "cuda (%s, cc %d.%d, cuDNN %d, %s)", deviceName, ccMajor, ccMinor, cudnnVersion,
+                precision.describe());
     }
 
-    public boolean allowsTf32() {
-        return allowTf32;
+    public CudaPrecision precision() {
+        return precision;
+    }
+
+    /**
+     * Caps the device memory this backend reserves at {@code bytes} (to share the device with
+     * other jobs); past it allocations fail with {@link CudaOutOfMemoryException} as on a full
+     * device. {@code Long.MAX_VALUE} removes the cap.
+     */
+    public void setMemoryLimit(long bytes) {
+        checkOpen();
+        allocator.setLimit(bytes);
     }
 
     /** Bytes of device memory held by open tensors (rounded to the allocator's size classes). */

@@ -20,7 +20,9 @@ import java.util.Set;
  * stream: work queued after a block is handed out again runs after the work that used it before.
  *
  * <p>When the raw allocation reports out of memory, the cached blocks are freed and the
- * allocation retried once; a second failure throws {@link CudaOutOfMemoryException}.
+ * allocation retried once; a second failure throws {@link CudaOutOfMemoryException}. An optional
+ * limit caps the raw memory it reserves (to share a device, or to test what runs out of memory)
+ * and is handled the same way.
  * Thread-safe; not tied to CUDA (tests drive it with a fake {@link RawDeviceMemory}).
  */
 public final class DeviceAllocator {
@@ -101,6 +103,7 @@ public final class DeviceAllocator {
     private long peakInUseBytes;
     private long reservedBytes;
     private long cachedBytes;
+    private long limitBytes = Long.MAX_VALUE;
     private long rawAllocations;
     private boolean closed;
 
@@ -132,14 +135,15 @@ public final class DeviceAllocator {
         if (b != null) {
             cachedBytes -= size;
         } else {
-            long address = raw.allocate(size);
+            long address = rawWithinLimit(size);
             if (address == 0) {
                 freeCached();
-                address = raw.allocate(size);
+                address = rawWithinLimit(size);
                 if (address == 0) {
+                    String limit = limitBytes == Long.MAX_VALUE ? "" : " under its limit of " + mib(limitBytes);
                     throw new CudaOutOfMemoryException(String.format(java.util.Locale.ROOT,
-                            "CUDA out of memory: cannot allocate %s (request %d bytes); this backend holds %s in tensors (peak %s)%s",
-                            mib(size), bytes, mib(inUseBytes), mib(peakInUseBytes),
+                            "CUDA out of memory: cannot allocate %s (request %d bytes)%s; this backend holds %s in tensors (peak %s)%s",
+                            mib(size), bytes, limit, mib(inUseBytes), mib(peakInUseBytes),
                             raw.describe().isEmpty() ? "" : "; " + raw.describe()));
                 }
             }
@@ -152,6 +156,31 @@ public final class DeviceAllocator {
         inUseBytes += size;
         peakInUseBytes = Math.max(peakInUseBytes, inUseBytes);
         return b;
+    }
+
+    /** A raw allocation, or 0 when the device or the limit has no room for it. */
+    private long rawWithinLimit(long size) {
+        if (reservedBytes + size > limitBytes) {
+            return 0;
+        }
+        return raw.allocate(size);
+    }
+
+    /**
+     * Caps the raw memory this allocator reserves (cached blocks included) at {@code bytes};
+     * {@code Long.MAX_VALUE} for none. Memory already reserved stays; only new raw allocations
+     * are refused once they would exceed the cap.
+     */
+    public synchronized void setLimit(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("device memory limit must be positive, got " + bytes + " bytes");
+        }
+        limitBytes = bytes;
+    }
+
+    /** The cap set by {@link #setLimit}, or {@code Long.MAX_VALUE}. */
+    public synchronized long limit() {
+        return limitBytes;
     }
 
     private synchronized void releaseBlock(Block b) {

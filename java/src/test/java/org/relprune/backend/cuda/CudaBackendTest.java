@@ -72,11 +72,11 @@ class CudaBackendTest {
             // a second attempt (classes already failed to initialize) reports the same way
             BackendUnavailableException again = assertThrows(BackendUnavailableException.class, CudaBackend::open);
             assertTrue(again.getMessage().startsWith("CUDA backend unavailable"), again.getMessage());
-            BackendUnavailableException tf32 = assertThrows(BackendUnavailableException.class, () -> CudaBackend.open(true));
+            BackendUnavailableException tf32 = assertThrows(BackendUnavailableException.class, () -> CudaBackend.open(CudaPrecision.TF32));
             assertTrue(tf32.getMessage().startsWith("CUDA backend unavailable"), tf32.getMessage());
         } else {
             String d = gpu.description();
-            assertTrue(d.startsWith("cuda (") && d.contains(", cc ") && d.contains("cuDNN ") && d.endsWith("TF32 off)"), d);
+            assertTrue(d.startsWith("cuda (") && d.contains(", cc ") && d.contains("cuDNN ") && d.endsWith(", fp32)"), d);
         }
     }
 
@@ -210,6 +210,52 @@ class CudaBackendTest {
     }
 
     @Test
+    void lrpScoresSplitTheBatchWhenTheDeviceRunsOutOfMemory() {
+        requireGpu();
+        Graph g = ModelZoo.resolve("resnet20");
+        Map<String, HostTensor> w = RandomWeights.generate(g, 12);
+        HostTensor x = random(40, 1.0, 16, 3, 32, 32);
+        int[] labels = new int[16];
+        Arrays.setAll(labels, i -> (i * 7) % 10);
+        org.relprune.prune.ReferenceSet ref = new org.relprune.prune.ReferenceSet(x, labels);
+        List<org.relprune.prune.PrunableLayer> layers = org.relprune.prune.Components.of(g, org.relprune.prune.ComponentKind.CHANNELS);
+        var composite = org.relprune.lrp.composite.Composites.named("epsilon_plus");
+        java.util.function.IntFunction<org.relprune.prune.LrpCriterion> criterion =
+                batch -> new org.relprune.prune.LrpCriterion(composite, false, false, org.relprune.lrp.Attributor.Start.ONE_HOT, batch);
+        List<double[]> expected;
+        try (Model mc = Model.load(g, w, cpu)) {
+            expected = criterion.apply(16).score(mc, layers, ref);
+        }
+        try (CudaBackend limited = CudaBackend.open(); Model m = Model.load(g, w, limited)) {
+            limited.resetPeakMemory();
+            criterion.apply(2).score(m, layers, ref);
+            long peak2 = limited.peakMemoryInUse();
+            limited.resetPeakMemory();
+            criterion.apply(16).score(m, layers, ref);
+            long peak16 = limited.peakMemoryInUse();
+            assertTrue(peak16 > peak2, "batch 16 needs more memory than batch 2: " + peak16 + " vs " + peak2);
+            // room for batches of about 4, not 16
+            limited.setMemoryLimit(peak2 + (peak16 - peak2) / 4);
+            try (TensorScope scope = TensorScope.open()) {
+                assertThrows(CudaOutOfMemoryException.class, () -> {
+                    try (org.relprune.lrp.Attributor a = new org.relprune.lrp.Attributor(m, limited.upload(x))) {
+                        a.explain(composite, labels);
+                    }
+                }, "the limit must refuse the whole batch");
+            }
+            List<double[]> got = criterion.apply(16).score(m, layers, ref);
+            for (int l = 0; l < layers.size(); l++) {
+                for (int c = 0; c < layers.get(l).count(); c++) {
+                    double e = expected.get(l)[c];
+                    double d = Math.abs(got.get(l)[c] - e);
+                    assertTrue(d <= 1e-6 + 1e-4 * Math.abs(e), layers.get(l).layer() + " channel " + c + ": cuda " + got.get(l)[c] + ", cpu " + e);
+                }
+            }
+            assertTrue(limited.memoryInUse() <= peak2 + (peak16 - peak2) / 4, "within the limit after the run");
+        }
+    }
+
+    @Test
     void useAfterCloseFailsLoudly() {
         requireGpu();
         CudaBackend other = CudaBackend.open();
@@ -279,6 +325,30 @@ class CudaBackendTest {
             assertClose("linear vit-sized", gpu.linear(big[0], wb[0], bb[0]), cpu.linear(big[1], wb[1], bb[1]));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> gpu.linear(x2[0], wb[0], null));
             assertTrue(e.getMessage().startsWith("linear:"), e.getMessage());
+        }
+    }
+
+    @Test
+    void pytorchDefaultsUseTf32OnlyInConvolutions() {
+        requireGpu();
+        try (CudaBackend mixed = CudaBackend.open(CudaPrecision.PYTORCH_DEFAULTS); TensorScope scope = TensorScope.open()) {
+            assertTrue(mixed.description().endsWith(", tf32 convolutions, fp32 matrix products)"), mixed.description());
+            // a 768-long dot product in TF32 is off by about 1e-3 of its size: fp32 tolerances catch it
+            HostTensor x = random(30, 1.0, 64, 768);
+            HostTensor w = random(31, Math.sqrt(1.0 / 768), 512, 768);
+            HostTensor got = mixed.download(mixed.linear(mixed.upload(x), mixed.upload(w), null));
+            HostTensor ref = cpu.download(cpu.linear(cpu.upload(x), cpu.upload(w), null));
+            for (int i = 0; i < ref.data().length; i++) {
+                double d = Math.abs((double) got.data()[i] - ref.data()[i]);
+                assertTrue(d <= 1e-5 + 1e-4 * Math.abs(ref.data()[i]),
+                        "linear under PYTORCH_DEFAULTS, element " + i + ": cuda " + got.data()[i] + ", cpu " + ref.data()[i]);
+            }
+            HostTensor cx = random(32, 1.0, 2, 64, 14, 14);
+            HostTensor cw = random(33, Math.sqrt(2.0 / 576), 64, 64, 3, 3);
+            HostTensor conv = mixed.download(mixed.conv2d(mixed.upload(cx), mixed.upload(cw), null, Conv2dSpec.of(1, 1)));
+            HostTensor convRef = cpu.download(cpu.conv2d(cpu.upload(cx), cpu.upload(cw), null, Conv2dSpec.of(1, 1)));
+            double rel = relativeL2(conv.data(), convRef.data());
+            assertTrue(rel < 5e-3, "conv2d under TF32: relative L2 error " + rel);
         }
     }
 

@@ -128,6 +128,30 @@ class DeviceAllocatorTest {
     }
 
     @Test
+    void aLimitIsAnOutOfMemoryBelowTheDevicesSize() {
+        FakeDevice dev = new FakeDevice(1 << 20);
+        DeviceAllocator a = new DeviceAllocator(dev);
+        a.setLimit(8192);
+        DeviceAllocator.Block first = a.allocate(4096);
+        DeviceAllocator.Block cached = a.allocate(4096);
+        cached.release(); // 8 KiB reserved: the limit is reached, 4 KiB of it cached
+        DeviceAllocator.Block other = a.allocate(3000); // a new size class: the cached block is freed to make room
+        assertEquals(1, dev.frees);
+        assertEquals(4096 + 3072, a.reservedBytes());
+        CudaOutOfMemoryException e = assertThrows(CudaOutOfMemoryException.class, () -> a.allocate(2048));
+        assertTrue(e.getMessage().contains("under its limit of 8.0 KiB"), e.getMessage());
+        // the device itself had room: only the limit refused it; lifting the limit lets it through
+        a.setLimit(Long.MAX_VALUE);
+        DeviceAllocator.Block big = a.allocate(2048);
+        assertEquals(Long.MAX_VALUE, a.limit());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> a.setLimit(0));
+        assertTrue(bad.getMessage().contains("must be positive"), bad.getMessage());
+        big.release();
+        other.release();
+        first.release();
+    }
+
+    @Test
     void outOfMemoryFreesTheCacheRetriesOnceThenFailsClearly() {
         FakeDevice dev = new FakeDevice(10 * 1024);
         DeviceAllocator a = new DeviceAllocator(dev);

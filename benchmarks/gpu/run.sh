@@ -17,7 +17,8 @@
 #      batches on device out-of-memory equal the whole batch's
 #   5. the benchmark (PyTorch's defaults: TF32 convolutions, fp32 matmul): LRP images/s of VGG-16 and ResNet-50 (epsilon,
 #      epsilon_gamma_box) and ViT-B/16 (cp_epsilon, cp_gamma) at batch 32 and 128, the other
-#      composite on the cached batch, peak memory, a 20-rate curve of ResNet-50 on 256 images
+#      composite on the cached batch, peak memory, a 20-rate curve of ResNet-50 on 256 images; at
+#      batch 32 the first composite also with the cached activations in bf16 (time, peak, cache size)
 #      ($OUT/relprune_lrp.json)
 #   6. peer_bench.py at batch 32 and 128 (PyTorch forward and forward + input gradient)
 #   then $OUT/h100.json (keys vgg16, resnet50, vit_b_16 as in peer_bench.py, ours beside
@@ -83,6 +84,11 @@ for m in ("vgg16", "resnet50", "vit_b_16"):
             entry.setdefault("ratios", {})[f"{c}_b{b}"] = {"lrp_vs_torch_grad": ratio, "goal_at_batch_32": goal if b == 32 else None,
                                                           "second_composite_speedup": speedup}
             print(f"{m:9s} {b:5d} {c:18s} {r['img_s']:11.1f} {g['img_s']:15.1f} {ratio:6.2f} {speedup:10.2f} {r['peak_mib']:9.0f} {g['peak_mib']:10.0f}")
+            h = ours.get(m, {}).get(f"lrp_{c}_b{b}_bf16cache")
+            if h:
+                entry["ratios"][f"{c}_b{b}_bf16cache"] = {"lrp_vs_torch_grad": h["img_s"] / g["img_s"], "cache_mib": h["cache_mib"],
+                                                         "fp32_cache_mib": r.get("cache_mib")}
+                print(f"{m:9s} {b:5d} {c + ' bf16 cache':18s} {h['img_s']:11.1f} {g['img_s']:15.1f} {h['img_s'] / g['img_s']:6.2f} {'':10s} {h['peak_mib']:9.0f} {g['peak_mib']:10.0f}")
     res[m] = entry
 json.dump(res, open(os.path.join(out, "h100.json"), "w"), indent=1)
 print("wrote", os.path.join(out, "h100.json"), "(commit it as benchmarks/gpu/results/h100.json)")

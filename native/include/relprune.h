@@ -45,6 +45,15 @@ const char *rp_last_error(void);
 /* Library version string, e.g. "0.1.0". */
 const char *rp_version(void);
 
+/* ---- bf16 storage (cached activations kept in half the memory) ------------------------ */
+
+/* out[i] = x[i] rounded to bfloat16, stored as its 16 bits (the upper half of the float32):
+ * round to nearest, ties to even (as torch's .to(torch.bfloat16)); infinities stay infinite, a
+ * NaN stays a (quiet) NaN, a finite value beyond bf16's range rounds to infinity. */
+int rp_f32_to_bf16_cpu(const float *x, uint16_t *out, int64_t n);
+/* out[i] = the float32 whose upper 16 bits are x[i] and lower 16 bits zero (exact). */
+int rp_bf16_to_f32_cpu(const uint16_t *x, float *out, int64_t n);
+
 /* ---- elementwise ---------------------------------------------------------------------- */
 
 /* y[i] = max(x[i], 0) for i < n; NaN stays NaN (as torch.relu). x == y allowed. */
@@ -199,6 +208,8 @@ int rp_channel_mask_cpu(const float *x, float *y, const float *mask, int64_t gro
                         int64_t c, int64_t inner);
 
 /* ---- CUDA twins (same arguments + stream). Return RP_ERR_NO_CUDA in a build without nvcc. */
+int rp_f32_to_bf16_cuda(const float *x, uint16_t *out, int64_t n, void *stream);
+int rp_bf16_to_f32_cuda(const uint16_t *x, float *out, int64_t n, void *stream);
 /* These live in librelprune_cuda, which needs librelprune_native beside it.                */
 
 /* 1 when this build contains the CUDA kernels, else 0 (the stub library). */

@@ -1,7 +1,11 @@
 // Checks every _cpu kernel against a float64 reference written plainly here (independently
 // of native/src/cpu), plus argument validation. Prints one line per case and a final
 // "N passed, N failed"; exits nonzero on any failure.
+#include <float.h>
 #include <string.h>
+
+#include <algorithm>
+#include <cmath>
 
 #include "test_util.h"
 
@@ -664,6 +668,57 @@ static void test_invalid_arguments() {
     tally.record(api_ok, "rp_version / rp_status_name", fmt("version %s", rp_version()));
 }
 
+// ---- bf16 storage --------------------------------------------------------------------------
+
+// bf16 rounding of x worked out in double: the value's bf16 ulp (8 significant bits, bf16's
+// subnormal step below 2^-126), rint's ties-to-even, infinity past the largest bf16
+static float bf16_reference(float x) {
+    if (std::isnan(x) || std::isinf(x) || x == 0.0f) return x;
+    int e;
+    frexp((double)x, &e); // |x| = m 2^e, m in [0.5, 1)
+    const double ulp = ldexp(1.0, std::max(e - 8, -133));
+    const double r = rint((double)x / ulp) * ulp;
+    if (fabs(r) >= ldexp(1.0, 128)) return x > 0 ? INFINITY : -INFINITY;
+    return (float)r;
+}
+
+static void test_bf16() {
+    std::vector<float> x = uniform(rng, 1000, -50.0f, 50.0f);
+    // exact ties (1 + 2^-8 to even 1, 1 + 3 2^-8 to even 1 + 2^-6), just past a tie, signed zeros,
+    // infinities, the largest float (rounds to infinity), the largest bf16, subnormals, NaN
+    const float special[] = {0.0f, -0.0f, 1.0f + 0x1p-8f, 1.0f + 3 * 0x1p-8f, -(1.0f + 0x1p-8f), 1.0f + 0x1p-8f + 0x1p-20f,
+                             INFINITY, -INFINITY, FLT_MAX, -FLT_MAX, 0x1.fep127f, 0x1p-130f, -0x1.8p-133f, 0x1p-149f,
+                             1e-40f, 3.14159265f, -2.71828183f, 65504.0f, 0x1.01p-126f};
+    x.insert(x.end(), std::begin(special), std::end(special));
+    for (int k = 0; k < 200; k++) x.push_back(ldexpf(uniform(rng, 1, 1.0f, 2.0f)[0], (int)(rng() % 250) - 140));
+    x.push_back(NAN);
+    x.push_back(-NAN);
+    const int64_t n = (int64_t)x.size();
+    std::vector<uint16_t> h(n);
+    std::vector<float> back(n);
+    int st = rp_f32_to_bf16_cpu(x.data(), h.data(), n);
+    int st2 = st == RP_OK ? rp_bf16_to_f32_cpu(h.data(), back.data(), n) : st;
+    int bad = 0;
+    std::string first;
+    for (int64_t i = 0; st2 == RP_OK && i < n; i++) {
+        const float want = bf16_reference(x[i]);
+        uint32_t wb, gb, xb;
+        memcpy(&wb, &want, 4);
+        memcpy(&gb, &back[i], 4);
+        memcpy(&xb, &x[i], 4);
+        const bool ok = std::isnan(x[i]) ? (std::isnan(back[i]) && (gb >> 31) == (xb >> 31) && (gb & 0x00400000u)) : wb == gb;
+        if (!ok && bad++ == 0) first = fmt("x = %a: got %a, want %a", x[i], back[i], want);
+    }
+    tally.record(st == RP_OK && st2 == RP_OK && bad == 0, fmt("rp_f32_to_bf16_cpu / rp_bf16_to_f32_cpu n=%lld", (long long)n),
+                 st != RP_OK || st2 != RP_OK ? std::string(rp_last_error()) : fmt("%d wrong, first: %s", bad, first.c_str()));
+    st = rp_f32_to_bf16_cpu(nullptr, h.data(), 3);
+    tally.record(st == RP_ERR_INVALID_ARGUMENT, "rp_f32_to_bf16_cpu NULL x", rp_last_error());
+    st = rp_bf16_to_f32_cpu(h.data(), back.data(), -1);
+    tally.record(st == RP_ERR_INVALID_ARGUMENT, "rp_bf16_to_f32_cpu n < 0", rp_last_error());
+    st = rp_bf16_to_f32_cpu(nullptr, nullptr, 0);
+    tally.record(st == RP_OK, "rp_bf16_to_f32_cpu empty", "");
+}
+
 int main() {
     test_elementwise();
     test_channel_affine();
@@ -681,6 +736,7 @@ int main() {
     test_lrp_tensor_steps();
     test_lrp_vit_steps();
     test_channel_mask();
+    test_bf16();
     test_invalid_arguments();
     return tally.finish();
 }

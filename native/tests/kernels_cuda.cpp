@@ -1,6 +1,7 @@
 // Compares every _cuda kernel with its _cpu twin (the specification) on the same random
 // inputs, on the shapes of kernels_cpu plus larger ones. Exits 77, which ctest reports as
 // skipped, when there is no CUDA device: it never passes without having run on a GPU.
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -490,6 +491,35 @@ static void test_channel_mask() {
     }
 }
 
+// bf16 storage: bit-identical to the CPU twins, both ways, on random values (several
+// magnitudes), exact ties, infinities, NaN and the largest float (rounds to infinity)
+static void test_bf16() {
+    std::vector<float> x = uniform(rng, 100003, -50.0f, 50.0f);
+    for (int64_t i = 0; i < 3000; i++) x[i] = ldexpf(x[i], (int)(i % 250) - 130);
+    const float special[] = {0.0f, -0.0f, 1.0f + 0x1p-8f, 1.0f + 3 * 0x1p-8f, INFINITY, -INFINITY, FLT_MAX, NAN, 0x1p-149f};
+    x.insert(x.end(), std::begin(special), std::end(special));
+    const int64_t n = (int64_t)x.size();
+    std::vector<uint16_t> want(n), got(n);
+    std::vector<float> wide(n), wide_got(n);
+    Dev dx(x), dh(n), dw(n); // dh holds n bf16 in the first half of its bytes
+    int st = rp_f32_to_bf16_cpu(x.data(), want.data(), n);
+    int stc = rp_f32_to_bf16_cuda(dx.ptr, (uint16_t *)dh.ptr, n, nullptr);
+    if (stc == RP_OK) stc = rp_cuda_synchronize(nullptr);
+    if (stc == RP_OK && cudaMemcpy(got.data(), dh.ptr, n * sizeof(uint16_t), cudaMemcpyDeviceToHost) != cudaSuccess) stc = RP_ERR_CUDA;
+    int64_t diff = -1;
+    for (int64_t i = 0; st == RP_OK && stc == RP_OK && i < n && diff < 0; i++) if (got[i] != want[i]) diff = i;
+    tally.record(st == RP_OK && stc == RP_OK && diff < 0, fmt("rp_f32_to_bf16_cuda n=%lld", (long long)n),
+                 diff >= 0 ? fmt("element %lld: x %a, cuda 0x%04x, cpu 0x%04x", (long long)diff, x[diff], got[diff], want[diff])
+                           : std::string(rp_status_name(stc)));
+    st = rp_bf16_to_f32_cpu(want.data(), wide.data(), n);
+    if (cudaMemcpy(dh.ptr, want.data(), n * sizeof(uint16_t), cudaMemcpyHostToDevice) != cudaSuccess) stc = RP_ERR_CUDA;
+    else stc = rp_bf16_to_f32_cuda((const uint16_t *)dh.ptr, dw.ptr, n, nullptr);
+    if (stc == RP_OK) stc = rp_cuda_synchronize(nullptr);
+    if (stc == RP_OK) wide_got = dw.get();
+    bool same = st == RP_OK && stc == RP_OK && memcmp(wide.data(), wide_got.data(), n * sizeof(float)) == 0;
+    tally.record(same, fmt("rp_bf16_to_f32_cuda n=%lld", (long long)n), rp_status_name(stc));
+}
+
 int main() {
     int devices = 0;
     const cudaError_t err = cudaGetDeviceCount(&devices);
@@ -511,5 +541,6 @@ int main() {
     test_lrp_tensor_steps();
     test_lrp_vit_steps();
     test_channel_mask();
+    test_bf16();
     return tally.finish();
 }

@@ -79,6 +79,13 @@ inline int check_unary(const char *fn, const float *x, const float *y, int64_t n
     return a.status();
 }
 
+// x, out: [n] in float32 and bf16 (either way)
+inline int check_bf16_convert(const char *fn, const void *x, const void *out, int64_t n) {
+    Args a(fn);
+    a.nonneg("n", n).ptr("x", x, n).ptr("out", out, n);
+    return a.status();
+}
+
 // a, b, y: [n]
 inline int check_add(const char *fn, const float *x0, const float *x1, const float *y, int64_t n) {
     Args a(fn);

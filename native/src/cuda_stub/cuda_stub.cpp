@@ -88,6 +88,8 @@ int rp_feature_sums_cuda(const float *, int64_t, int64_t, int64_t, int64_t, floa
     return no_cuda();
 }
 int rp_any_negative_cuda(const float *, int64_t, int *, void *) { return no_cuda(); }
+int rp_f32_to_bf16_cuda(const float *, uint16_t *, int64_t, void *) { return no_cuda(); }
+int rp_bf16_to_f32_cuda(const uint16_t *, float *, int64_t, void *) { return no_cuda(); }
 int rp_layernorm_scale_cuda(const float *, const float *, float *, int64_t, int64_t, float, void *) { return no_cuda(); }
 int rp_layernorm_adjoint_cuda(const float *, const float *, float *, int64_t, int64_t, void *) { return no_cuda(); }
 int rp_softmax_adjoint_cuda(const float *, const float *, float *, int64_t, int64_t, void *) { return no_cuda(); }

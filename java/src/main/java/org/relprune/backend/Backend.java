@@ -21,6 +21,13 @@ public interface Backend extends AutoCloseable {
 
     HostTensor download(Tensor t);
 
+    /**
+     * x as a new tensor of element type {@code to}: F32 to BF16 rounds to nearest, ties to even
+     * (half the memory, about 3 significant digits: for cached activations); BF16 to F32 is
+     * exact. x must be of the other type.
+     */
+    Tensor convert(Tensor x, org.relprune.tensor.DType to);
+
     /** A view with another shape of the same element count. */
     Tensor reshape(Tensor x, Shape shape);
 

@@ -1,6 +1,9 @@
 package org.relprune.tensor;
 
-/** Element type of a device tensor. Everything computes in F32 today; BF16 is reserved for cached activations. */
+/**
+ * Element type of a device tensor. Everything computes in F32; BF16 is a storage type for cached
+ * activations ({@link org.relprune.backend.Backend#convert}), refused by every computing operation.
+ */
 public enum DType {
     F32(4),
     BF16(2);

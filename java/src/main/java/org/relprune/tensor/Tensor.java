@@ -41,8 +41,24 @@ public final class Tensor implements AutoCloseable {
         return storage == null;
     }
 
-    /** For backends: the storage, checked to be open and of the expected implementation. */
+    /**
+     * For backends: the storage of a float32 tensor, checked to be open and of the expected
+     * implementation. Every computing operation goes through here, so a bf16 tensor (storage
+     * only: cached activations) fails loudly until it is converted back.
+     */
     public <S extends Storage> S storage(Class<S> kind) {
+        if (dtype != DType.F32) {
+            throw new IllegalArgumentException("tensor " + shape + " on " + device.label() + " holds " + dtype
+                    + " storage (cached activations): convert it to F32 before computing with it");
+        }
+        return storage(kind, dtype);
+    }
+
+    /** For backends' conversions: the storage of a tensor of {@code expected} element type. */
+    public <S extends Storage> S storage(Class<S> kind, DType expected) {
+        if (dtype != expected) {
+            throw new IllegalArgumentException("tensor " + shape + " on " + device.label() + " is " + dtype + ", not " + expected);
+        }
         Storage s = storage;
         if (s == null) {
             throw new IllegalStateException("tensor " + shape + " on " + device.label() + " used after close");

@@ -1,5 +1,12 @@
 package org.relprune.backend.cpu;
 
+import org.bytedeco.pytorch.MemoryFormatOptional;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.relprune.backend.jni.NativeKernels;
+import org.relprune.backend.jni.NativeStatus;
+import org.relprune.tensor.DType;
 import org.relprune.backend.Backend;
 import org.relprune.backend.Conv2dSpec;
 import org.relprune.backend.LrpOps;
@@ -31,6 +38,35 @@ abstract class LibtorchBackend implements Backend {
     @Override
     public HostTensor download(Tensor x) {
         return TorchTensors.toHost(TorchTensors.t(x));
+    }
+
+    @Override
+    public Tensor convert(Tensor x, DType to) {
+        DType from = x.dtype();
+        if (from == to) {
+            throw new IllegalArgumentException("convert: tensor " + x.shape() + " is already " + to);
+        }
+        org.bytedeco.pytorch.Tensor src = x.storage(TorchStorage.class, from).torch;
+        ScalarType type = to == DType.BF16
+                ? ScalarType.BFloat16 : ScalarType.Float;
+        org.bytedeco.pytorch.Tensor out;
+        try (TensorOptions options = new TensorOptions(type)) {
+            out = torch.empty(x.shape().dims(), options, new MemoryFormatOptional());
+        }
+        try {
+            // our kernels, not libtorch's .to(): the CPU twins are what the CUDA conversion is tested against
+            if (to == DType.BF16) {
+                NativeStatus.check(NativeKernels.rp_f32_to_bf16_cpu(src.data_ptr(), out.data_ptr(), x.numel()),
+                        "rp_f32_to_bf16_cpu");
+            } else {
+                NativeStatus.check(NativeKernels.rp_bf16_to_f32_cpu(src.data_ptr(), out.data_ptr(), x.numel()),
+                        "rp_bf16_to_f32_cpu");
+            }
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
+        return TorchTensors.wrap(out, to);
     }
 
     @Override

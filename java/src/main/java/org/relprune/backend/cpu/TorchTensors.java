@@ -13,8 +13,13 @@ final class TorchTensors {
     private TorchTensors() {
     }
 
-    /** Wraps (and owns) a libtorch tensor, made contiguous first. */
+    /** Wraps (and owns) a libtorch float32 tensor, made contiguous first. */
     static Tensor wrap(org.bytedeco.pytorch.Tensor t) {
+        return wrap(t, DType.F32);
+    }
+
+    /** Wraps (and owns) a libtorch tensor of element type {@code dtype}, made contiguous first. */
+    static Tensor wrap(org.bytedeco.pytorch.Tensor t, DType dtype) {
         org.bytedeco.pytorch.Tensor c = t;
         if (!t.is_contiguous()) {
             c = t.contiguous();
@@ -24,7 +29,7 @@ final class TorchTensors {
         for (int i = 0; i < dims.length; i++) {
             dims[i] = c.size(i);
         }
-        return new Tensor(Shape.of(dims), DType.F32, Device.CPU, new TorchStorage(c));
+        return new Tensor(Shape.of(dims), dtype, Device.CPU, new TorchStorage(c));
     }
 
     static org.bytedeco.pytorch.Tensor t(Tensor x) {

@@ -321,7 +321,10 @@ public final class CudaBackend implements Backend {
     }
 
     private CudaStorage storage(Tensor t) {
-        CudaStorage s = t.storage(CudaStorage.class);
+        return ours(t, t.storage(CudaStorage.class));
+    }
+
+    private CudaStorage ours(Tensor t, CudaStorage s) {
         if (s.allocator() != allocator) {
             throw new IllegalArgumentException("tensor " + t.shape() + " belongs to another CUDA backend");
         }
@@ -338,8 +341,36 @@ public final class CudaBackend implements Backend {
     }
 
     Tensor empty(Shape shape) {
-        DeviceAllocator.Block b = allocator.allocate(Math.multiplyExact(shape.numel(), F32));
-        return new Tensor(shape, DType.F32, Device.CUDA, new CudaStorage(b, 0));
+        return empty(shape, DType.F32);
+    }
+
+    private Tensor empty(Shape shape, DType dtype) {
+        DeviceAllocator.Block b = allocator.allocate(Math.multiplyExact(shape.numel(), (long) dtype.bytes()));
+        return new Tensor(shape, dtype, Device.CUDA, new CudaStorage(b, 0));
+    }
+
+    @Override
+    public Tensor convert(Tensor x, DType to) {
+        checkOpen();
+        DType from = x.dtype();
+        if (from == to) {
+            throw new IllegalArgumentException("convert: tensor " + x.shape() + " is already " + to);
+        }
+        Pointer src = new Cuda.DevicePointer(ours(x, x.storage(CudaStorage.class, from)).address());
+        Tensor y = empty(x.shape(), to);
+        try {
+            if (x.numel() > 0) {
+                Pointer dst = new Cuda.DevicePointer(y.storage(CudaStorage.class, to).address());
+                String kernel = to == DType.BF16 ? "rp_f32_to_bf16_cuda" : "rp_bf16_to_f32_cuda";
+                int status = to == DType.BF16 ? NativeCudaKernels.rp_f32_to_bf16_cuda(src, dst, x.numel(), stream)
+                        : NativeCudaKernels.rp_bf16_to_f32_cuda(src, dst, x.numel(), stream);
+                NativeStatus.check(status, kernel);
+            }
+        } catch (RuntimeException | Error e) {
+            y.close();
+            throw e;
+        }
+        return y;
     }
 
     /** A fresh output tensor filled by {@code body}; closed again if {@code body} fails. */

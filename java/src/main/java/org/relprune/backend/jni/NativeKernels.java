@@ -32,6 +32,8 @@ public final class NativeKernels {
     public static native int rp_relu_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long n);
     public static native int rp_gelu_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long n);
     public static native int rp_add_cpu(@Cast("const float*") Pointer a, @Cast("const float*") Pointer b, @Cast("float*") Pointer y, @Cast("int64_t") long n);
+    public static native int rp_f32_to_bf16_cpu(@Cast("const float*") Pointer x, @Cast("uint16_t*") Pointer out, @Cast("int64_t") long n);
+    public static native int rp_bf16_to_f32_cpu(@Cast("const uint16_t*") Pointer x, @Cast("float*") Pointer out, @Cast("int64_t") long n);
     public static native int rp_channel_affine_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("const float*") Pointer scale, @Cast("const float*") Pointer shift, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long hw, int relu);
     public static native int rp_layernorm_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("const float*") Pointer gamma, @Cast("const float*") Pointer beta, @Cast("int64_t") long rows, @Cast("int64_t") long cols, float eps);
     public static native int rp_softmax_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long rows, @Cast("int64_t") long cols);

@@ -256,6 +256,30 @@ class CudaBackendTest {
     }
 
     @Test
+    void bf16StorageMatchesCpuBitForBit() {
+        requireGpu();
+        try (TensorScope scope = TensorScope.open()) {
+            HostTensor x = random(50, 30.0, 7, 333);
+            x.data()[0] = Float.POSITIVE_INFINITY;
+            x.data()[1] = Float.MAX_VALUE;
+            x.data()[2] = 1f + 0x1p-8f;
+            x.data()[3] = Float.NaN;
+            x.data()[4] = 0x1p-149f;
+            Tensor[] xs = both(x);
+            Tensor g = gpu.convert(xs[0], org.relprune.tensor.DType.BF16);
+            Tensor c = cpu.convert(xs[1], org.relprune.tensor.DType.BF16);
+            assertEquals(x.shape().numel() * 2, gpu.memoryInUse() > 0 ? g.numel() * g.dtype().bytes() : -1);
+            float[] gw = gpu.download(gpu.convert(g, org.relprune.tensor.DType.F32)).data();
+            float[] cw = cpu.download(cpu.convert(c, org.relprune.tensor.DType.F32)).data();
+            for (int i = 0; i < cw.length; i++) {
+                assertEquals(Float.floatToRawIntBits(cw[i]), Float.floatToRawIntBits(gw[i]), "element " + i + " (" + x.data()[i] + ")");
+            }
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> gpu.relu(g));
+            assertTrue(e.getMessage().contains("holds BF16 storage"), e.getMessage());
+        }
+    }
+
+    @Test
     void useAfterCloseFailsLoudly() {
         requireGpu();
         CudaBackend other = CudaBackend.open();

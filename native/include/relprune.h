@@ -45,6 +45,15 @@ const char *rp_last_error(void);
 /* Library version string, e.g. "0.1.0". */
 const char *rp_version(void);
 
+/* ---- host memory ------------------------------------------------------------------------ */
+
+/* Keeps large host allocations (tensors of tens of MiB that are freed and allocated again every
+ * batch) in malloc's heap instead of a fresh mmap each time, whose page faults and munmap cost
+ * more than the arithmetic on them: glibc's mallopt M_MMAP_THRESHOLD, M_TRIM_THRESHOLD and
+ * M_TOP_PAD, in bytes (a value < 0 leaves that setting alone). *applied = 1 when set, 0 where the
+ * C library has no mallopt (not glibc). Process-wide; call before the work starts. */
+int rp_tune_host_allocator(int64_t mmap_threshold, int64_t trim_threshold, int64_t top_pad, int *applied);
+
 /* ---- bf16 storage (cached activations kept in half the memory) ------------------------ */
 
 /* out[i] = x[i] rounded to bfloat16, stored as its 16 bits (the upper half of the float32):

@@ -3,6 +3,9 @@
 // "N passed, N failed"; exits nonzero on any failure.
 #include <float.h>
 #include <string.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <cmath>
@@ -719,6 +722,35 @@ static void test_bf16() {
     tally.record(st == RP_OK, "rp_bf16_to_f32_cpu empty", "");
 }
 
+// ---- host memory ----------------------------------------------------------------------------
+
+static void test_host_allocator() {
+    int applied = -1;
+    int st = rp_tune_host_allocator((int64_t)1 << 31, -1, -1, &applied);
+    tally.record(st == RP_ERR_INVALID_ARGUMENT && strstr(rp_last_error(), "mmap_threshold") != nullptr, "rp_tune_host_allocator above INT_MAX",
+                 rp_last_error());
+    st = rp_tune_host_allocator(-1, -1, -1, nullptr);
+    tally.record(st == RP_ERR_INVALID_ARGUMENT, "rp_tune_host_allocator NULL applied", rp_last_error());
+    st = rp_tune_host_allocator((int64_t)1 << 30, (int64_t)1 << 30, (int64_t)64 << 20, &applied);
+#if defined(__GLIBC__)
+    const int want = 1;
+#else
+    const int want = 0;
+#endif
+    tally.record(st == RP_OK && applied == want, "rp_tune_host_allocator applies where the C library has mallopt",
+                 fmt("status %s, applied %d", rp_status_name(st), applied));
+#if defined(__GLIBC__)
+    // a 200 MiB block now comes from the heap, not from an mmap of its own (mallinfo2's hblkhd
+    // counts the bytes in such mmaps)
+    const size_t before = mallinfo2().hblkhd;
+    void *block = malloc((size_t)200 << 20);
+    const size_t during = mallinfo2().hblkhd;
+    free(block);
+    tally.record(block != nullptr && during - before < ((size_t)200 << 20), "rp_tune_host_allocator: a 200 MiB block is not an mmap of its own",
+                 fmt("mmapped bytes %zu before, %zu with the block", before, during));
+#endif
+}
+
 int main() {
     test_elementwise();
     test_channel_affine();
@@ -737,6 +769,7 @@ int main() {
     test_lrp_vit_steps();
     test_channel_mask();
     test_bf16();
+    test_host_allocator();
     test_invalid_arguments();
     return tally.finish();
 }

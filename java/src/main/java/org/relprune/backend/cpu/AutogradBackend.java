@@ -20,7 +20,7 @@ public final class AutogradBackend extends LibtorchBackend implements TrainingBa
 
     @Override
     public String description() {
-        return "cpu autograd (libtorch, " + torch.get_num_threads() + " threads)";
+        return "cpu autograd (libtorch, " + torch.get_num_threads() + " threads, " + hostMalloc + ")";
     }
 
     @Override

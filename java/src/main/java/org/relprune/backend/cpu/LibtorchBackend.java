@@ -24,6 +24,8 @@ import org.relprune.tensor.Tensor;
  */
 abstract class LibtorchBackend implements Backend {
     private final LrpOps lrp = new NativeLrpOps();
+    /** The host malloc setting in effect (HostAllocator), for descriptions. */
+    protected final String hostMalloc = HostAllocator.ensureConfigured();
 
     @Override
     public Device device() {

@@ -29,6 +29,7 @@ public final class NativeKernels {
     public static native @Cast("const char*") BytePointer rp_status_name(int status);
     public static native @Cast("const char*") BytePointer rp_last_error();
     public static native @Cast("const char*") BytePointer rp_version();
+    public static native int rp_tune_host_allocator(@Cast("int64_t") long mmapThreshold, @Cast("int64_t") long trimThreshold, @Cast("int64_t") long topPad, IntPointer applied);
     public static native int rp_relu_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long n);
     public static native int rp_gelu_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long n);
     public static native int rp_add_cpu(@Cast("const float*") Pointer a, @Cast("const float*") Pointer b, @Cast("float*") Pointer y, @Cast("int64_t") long n);

@@ -17,10 +17,31 @@ import org.relprune.tensor.Tensor;
  * {@link CpuBackend}'s (which runs some steps through our native kernels, without autograd).
  */
 public final class AutogradBackend extends LibtorchBackend implements TrainingBackend {
+    /**
+     * Autograd's backward convolutions cannot be routed per call: where oneDNN is not trusted
+     * for every shape ({@link OneDnnGuard}) it is off while this backend is open.
+     */
+    private final boolean oneDnnWasEnabled = torch.globalContext().userEnabledMkldnn();
+    private final boolean oneDnnOff = OneDnnGuard.mode() != OneDnnGuard.Mode.ALL;
+
+    public AutogradBackend() {
+        if (oneDnnOff) {
+            torch.globalContext().setUserEnabledMkldnn(false);
+        }
+    }
 
     @Override
     public String description() {
-        return "cpu autograd (libtorch, " + torch.get_num_threads() + " threads, " + hostMalloc + ")";
+        return "cpu autograd (libtorch, " + torch.get_num_threads() + " threads, " + hostMalloc + ", "
+                + (oneDnnOff ? "oneDNN off (it failed its self-check on this CPU)" : "oneDNN") + ")";
+    }
+
+    @Override
+    public void close() {
+        if (oneDnnOff && oneDnnWasEnabled && OneDnnGuard.mode() != OneDnnGuard.Mode.NONE) {
+            torch.globalContext().setUserEnabledMkldnn(true);
+        }
+        super.close();
     }
 
     @Override

@@ -23,7 +23,8 @@ public final class CpuBackend extends LibtorchBackend {
 
     @Override
     public String description() {
-        return "cpu (libtorch, " + torch.get_num_threads() + " threads, " + hostMalloc + "; relprune kernels " + NativeStatus.version() + ")";
+        return "cpu (libtorch, " + torch.get_num_threads() + " threads, " + hostMalloc + ", " + OneDnnGuard.mode().description()
+                + "; relprune kernels " + NativeStatus.version() + ")";
     }
 
     private static FloatPointer p(Tensor x) {

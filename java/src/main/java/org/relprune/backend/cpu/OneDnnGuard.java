@@ -1,0 +1,130 @@
+package org.relprune.backend.cpu;
+
+import java.util.function.Supplier;
+import org.bytedeco.pytorch.Context;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Whether libtorch may hand a convolution to oneDNN on this CPU. On some CPUs (seen: AMD EPYC
+ * with AVX-512, libtorch 2.10) oneDNN's convolution and deconvolution return wrong values, even
+ * NaN, when the channel count they block over is not a multiple of 16 (forward: input channels
+ * above 16; deconvolution: any), while ATen's own kernels are right and multiples of 16 are
+ * right in oneDNN. So once per process a probe compares oneDNN with ATen on such shapes:
+ * <ul>
+ *   <li>{@link Mode#ALL}: the probe agrees; oneDNN for every convolution (full speed).</li>
+ *   <li>{@link Mode#BLOCKS_OF_16}: it disagrees only off multiples of 16; convolutions whose
+ *       blocked channel count is not a multiple of 16 run on ATen (rare, small layers).</li>
+ *   <li>{@link Mode#NONE}: it disagrees on multiples of 16 too; ATen for every convolution.</li>
+ * </ul>
+ * Autograd's backward convolutions (training) cannot be routed per call, so training runs
+ * without oneDNN unless the mode is {@link Mode#ALL}. System property {@code relprune.onednn}:
+ * {@code auto} (default: probe), {@code on} (trust oneDNN) or {@code off}.
+ */
+public final class OneDnnGuard {
+    /** Where oneDNN is used. */
+    public enum Mode {
+        ALL("oneDNN"),
+        BLOCKS_OF_16("oneDNN for channel counts in multiples of 16 only (it failed its self-check on this CPU)"),
+        NONE("oneDNN off (it failed its self-check on this CPU)");
+
+        private final String description;
+
+        Mode(String description) {
+            this.description = description;
+        }
+
+        public String description() {
+            return description;
+        }
+    }
+
+    /** The channel block that oneDNN handles right on the CPUs where it fails elsewhere. */
+    static final long BLOCK = 16;
+    private static Mode mode;
+
+    private OneDnnGuard() {
+    }
+
+    /** The mode for this process: probed (or read from {@code relprune.onednn}) on first use. */
+    public static synchronized Mode mode() {
+        if (mode == null) {
+            String setting = System.getProperty("relprune.onednn", "auto");
+            mode = switch (setting) {
+                case "auto" -> probe();
+                case "on" -> Mode.ALL;
+                case "off" -> Mode.NONE;
+                default -> throw new IllegalArgumentException("-Drelprune.onednn=" + setting + ": expected auto, on or off");
+            };
+            if (mode == Mode.NONE) {
+                torch.globalContext().setUserEnabledMkldnn(false);
+            }
+        }
+        return mode;
+    }
+
+    /**
+     * Runs a convolution whose oneDNN kernel blocks over {@code channels} (forward: input
+     * channels; deconvolution: the deconvolution's input channels), on ATen when oneDNN is not
+     * trusted for that count.
+     */
+    static <T> T convolution(long channels, Supplier<T> op) {
+        Mode m = mode();
+        if (m == Mode.ALL || m == Mode.NONE || channels % BLOCK == 0) {
+            return op.get();
+        }
+        return withoutOneDnn(op);
+    }
+
+    /** Runs {@code op} with oneDNN switched off (process-wide flag: one thread at a time, as the backends are). */
+    static <T> T withoutOneDnn(Supplier<T> op) {
+        Context context = torch.globalContext();
+        boolean enabled = context.userEnabledMkldnn();
+        if (!enabled) {
+            return op.get();
+        }
+        context.setUserEnabledMkldnn(false);
+        try {
+            return op.get();
+        } finally {
+            context.setUserEnabledMkldnn(true);
+        }
+    }
+
+    /** Compares oneDNN with ATen on shapes that fail where oneDNN is broken; a few milliseconds. */
+    private static Mode probe() {
+        if (!torch.globalContext().userEnabledMkldnn()) {
+            return Mode.NONE;
+        }
+        boolean blocksAgree = agrees(32, 16) && agrees(16, 32);
+        boolean othersAgree = agrees(24, 16) && agrees(16, 6) && agrees(3, 6);
+        if (blocksAgree && othersAgree) {
+            return Mode.ALL;
+        }
+        return blocksAgree ? Mode.BLOCKS_OF_16 : Mode.NONE;
+    }
+
+    /** A 3x3 convolution cin -> cout on 2 x cin x 8 x 8 and its deconvolution, oneDNN against ATen (relative max error 1e-4). */
+    private static boolean agrees(long cin, long cout) {
+        try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+            torch.manual_seed(7);
+            org.bytedeco.pytorch.Tensor x = torch.randn(new long[] {2, cin, 8, 8});
+            org.bytedeco.pytorch.Tensor w = torch.randn(new long[] {cout, cin, 3, 3});
+            Supplier<org.bytedeco.pytorch.Tensor> forward = () -> torch.conv2d(x, w, new TensorOptional(), new long[] {1, 1},
+                    new long[] {1, 1}, new long[] {1, 1}, 1);
+            org.bytedeco.pytorch.Tensor y = forward.get();
+            org.bytedeco.pytorch.Tensor yAten = withoutOneDnn(forward);
+            Supplier<org.bytedeco.pytorch.Tensor> adjoint = () -> torch.conv_transpose2d(yAten, w, new TensorOptional(),
+                    new long[] {1, 1}, new long[] {1, 1}, new long[] {0, 0}, 1, new long[] {1, 1});
+            org.bytedeco.pytorch.Tensor g = adjoint.get();
+            org.bytedeco.pytorch.Tensor gAten = withoutOneDnn(adjoint);
+            return close(y, yAten) && close(g, gAten);
+        }
+    }
+
+    private static boolean close(org.bytedeco.pytorch.Tensor a, org.bytedeco.pytorch.Tensor ref) {
+        double scale = ref.abs().max().item_float();
+        double diff = a.sub(ref).abs().max().item_float();
+        return diff <= 1e-4 * Math.max(scale, 1e-30); // NaN fails
+    }
+}

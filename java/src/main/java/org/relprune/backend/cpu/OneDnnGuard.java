@@ -107,9 +107,9 @@ public final class OneDnnGuard {
     /** A 3x3 convolution cin -> cout on 2 x cin x 8 x 8 and its deconvolution, oneDNN against ATen (relative max error 1e-4). */
     private static boolean agrees(long cin, long cout) {
         try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
-            torch.manual_seed(7);
-            org.bytedeco.pytorch.Tensor x = torch.randn(new long[] {2, cin, 8, 8});
-            org.bytedeco.pytorch.Tensor w = torch.randn(new long[] {cout, cin, 3, 3});
+            // Java's generator, not libtorch's: the probe must not move a seeded training run's random stream
+            org.bytedeco.pytorch.Tensor x = TorchTensors.fromHost(uniform(cin * 100 + cout, 2, cin, 8, 8));
+            org.bytedeco.pytorch.Tensor w = TorchTensors.fromHost(uniform(cin * 1000 + cout, cout, cin, 3, 3));
             Supplier<org.bytedeco.pytorch.Tensor> forward = () -> torch.conv2d(x, w, new TensorOptional(), new long[] {1, 1},
                     new long[] {1, 1}, new long[] {1, 1}, 1);
             org.bytedeco.pytorch.Tensor y = forward.get();
@@ -120,6 +120,15 @@ public final class OneDnnGuard {
             org.bytedeco.pytorch.Tensor gAten = withoutOneDnn(adjoint);
             return close(y, yAten) && close(g, gAten);
         }
+    }
+
+    private static org.relprune.tensor.HostTensor uniform(long seed, long... dims) {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+        float[] v = new float[org.relprune.tensor.Shape.of(dims).numelInt()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) rng.nextDouble(-1, 1);
+        }
+        return org.relprune.tensor.HostTensor.of(v, dims);
     }
 
     private static boolean close(org.bytedeco.pytorch.Tensor a, org.bytedeco.pytorch.Tensor ref) {

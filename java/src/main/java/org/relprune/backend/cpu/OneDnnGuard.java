@@ -49,6 +49,9 @@ public final class OneDnnGuard {
     /** The mode for this process: probed (or read from {@code relprune.onednn}) on first use. */
     public static synchronized Mode mode() {
         if (mode == null) {
+            // ATen's convolution tries NNPACK first and, on CPUs it does not support, prints a
+            // warning on every call; its x86 kernels are no faster than ATen's own
+            torch.globalContext().setUserEnabledNNPACK(false);
             String setting = System.getProperty("relprune.onednn", "auto");
             mode = switch (setting) {
                 case "auto" -> probe();

@@ -13,8 +13,9 @@ import org.bytedeco.pytorch.global.torch;
  * right in oneDNN. So once per process a probe compares oneDNN with ATen on such shapes:
  * <ul>
  *   <li>{@link Mode#ALL}: the probe agrees; oneDNN for every convolution (full speed).</li>
- *   <li>{@link Mode#BLOCKS_OF_16}: it disagrees only off multiples of 16; convolutions whose
- *       blocked channel count is not a multiple of 16 run on ATen (rare, small layers).</li>
+ *   <li>{@link Mode#BLOCKS_OF_16}: it disagrees only off multiples of 16; forward convolutions
+ *       whose input channel count is not a multiple of 16 run on ATen (rare, small layers), and
+ *       every deconvolution does ({@link #deconvolution}).</li>
  *   <li>{@link Mode#NONE}: it disagrees on multiples of 16 too; ATen for every convolution.</li>
  * </ul>
  * Autograd's backward convolutions (training) cannot be routed per call, so training runs
@@ -25,7 +26,7 @@ public final class OneDnnGuard {
     /** Where oneDNN is used. */
     public enum Mode {
         ALL("oneDNN"),
-        BLOCKS_OF_16("oneDNN for channel counts in multiples of 16 only (it failed its self-check on this CPU)"),
+        BLOCKS_OF_16("oneDNN for forward convolutions over multiples of 16 channels only (it failed its self-check on this CPU)"),
         NONE("oneDNN off (it failed its self-check on this CPU)");
 
         private final String description;
@@ -77,6 +78,16 @@ public final class OneDnnGuard {
             return op.get();
         }
         return withoutOneDnn(op);
+    }
+
+    /**
+     * Runs a deconvolution (a convolution's adjoint): on ATen unless oneDNN passed its
+     * self-check, whatever the channels, because where it fails it also crashes the process in
+     * primitive creation for some strided 1x1 deconvolutions (ResNet-50's downsampling, seen
+     * with multiples of 16 channels).
+     */
+    static <T> T deconvolution(Supplier<T> op) {
+        return mode() == Mode.ALL ? op.get() : withoutOneDnn(op);
     }
 
     /** Runs {@code op} with oneDNN switched off (process-wide flag: one thread at a time, as the backends are). */

@@ -55,7 +55,7 @@ class TorchLrpOps implements LrpOps {
             long ow = s.shape().dim(3);
             long padH = input.dim(2) - ((oh - 1) * spec.strideH() - 2L * spec.padH() + (long) spec.dilationH() * (ws[2] - 1) + 1);
             long padW = input.dim(3) - ((ow - 1) * spec.strideW() - 2L * spec.padW() + (long) spec.dilationW() * (ws[3] - 1) + 1);
-            return OneDnnGuard.convolution(ws[0] / spec.groups(), () -> torch.conv_transpose2d(t(s), t(w), new TensorOptional(),
+            return OneDnnGuard.deconvolution(() -> torch.conv_transpose2d(t(s), t(w), new TensorOptional(),
                     new long[] {spec.strideH(), spec.strideW()}, new long[] {spec.padH(), spec.padW()}, new long[] {padH, padW},
                     spec.groups(), spec.dilationH(), spec.dilationW()));
         });

@@ -1,6 +1,5 @@
 package org.relprune.cli;
 
-import java.util.Arrays;
 import org.relprune.model.Model;
 import org.relprune.tensor.HostTensor;
 import org.relprune.tensor.Shape;
@@ -18,17 +17,13 @@ final class Inference {
             throw new IllegalArgumentException("input must have a batch axis, got shape " + x.shape());
         }
         long n = dims[0];
-        int per = (int) x.shape().numelFrom(1);
         float[] out = null;
         int classes = -1;
         try (Progress progress = new Progress(task, n)) {
             for (long start = 0; start < n; start += batch) {
                 int b = (int) Math.min(batch, n - start);
-                long[] bd = dims.clone();
-                bd[0] = b;
-                float[] slice = Arrays.copyOfRange(x.data(), (int) (start * per), (int) ((start + b) * per));
                 try (TensorScope scope = TensorScope.open()) {
-                    Tensor in = model.backend().upload(new HostTensor(Shape.of(bd), slice));
+                    Tensor in = model.backend().upload(x.rows((int) start, (int) start + b));
                     HostTensor y = model.backend().download(model.forward(in));
                     if (out == null) {
                         classes = (int) y.shape().dim(1);

@@ -33,7 +33,7 @@ public final class AutogradBackend extends LibtorchBackend implements TrainingBa
     @Override
     public String description() {
         return "cpu autograd (libtorch, " + torch.get_num_threads() + " threads, " + hostMalloc + ", "
-                + (oneDnnOff ? "oneDNN off (it failed its self-check on this CPU)" : "oneDNN") + ")";
+                + (oneDnnOff ? OneDnnGuard.Mode.NONE : OneDnnGuard.Mode.ALL).description() + ")";
     }
 
     @Override

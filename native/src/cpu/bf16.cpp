@@ -4,12 +4,14 @@
 #include <string.h>
 
 #include "../common/rp_check.h"
+#include "parallel.h"
 
 // x: [n] float32 -> out: [n] bf16 bits, round to nearest, ties to even
 int rp_f32_to_bf16_cpu(const float *x, uint16_t *out, int64_t n) try {
     int st = rp::check_bf16_convert("rp_f32_to_bf16_cpu", x, out, n);
     if (st != RP_OK) return st;
-    for (int64_t i = 0; i < n; i++) {
+    rp::parallel_for(n, rp::kElementGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; i++) {
         uint32_t bits;
         memcpy(&bits, &x[i], sizeof bits);
         if ((bits & 0x7fffffffu) > 0x7f800000u) {
@@ -21,6 +23,7 @@ int rp_f32_to_bf16_cpu(const float *x, uint16_t *out, int64_t n) try {
         const uint32_t lsb = (bits >> 16) & 1u;
         out[i] = (uint16_t)((bits + 0x7fffu + lsb) >> 16);
     }
+    });
     return RP_OK;
 } catch (...) {
     return rp_internal_error("rp_f32_to_bf16_cpu");
@@ -30,10 +33,12 @@ int rp_f32_to_bf16_cpu(const float *x, uint16_t *out, int64_t n) try {
 int rp_bf16_to_f32_cpu(const uint16_t *x, float *out, int64_t n) try {
     int st = rp::check_bf16_convert("rp_bf16_to_f32_cpu", x, out, n);
     if (st != RP_OK) return st;
-    for (int64_t i = 0; i < n; i++) {
-        const uint32_t bits = (uint32_t)x[i] << 16;
-        memcpy(&out[i], &bits, sizeof bits);
-    }
+    rp::parallel_for(n, rp::kElementGrain, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; i++) {
+            const uint32_t bits = (uint32_t)x[i] << 16;
+            memcpy(&out[i], &bits, sizeof bits);
+        }
+    });
     return RP_OK;
 } catch (...) {
     return rp_internal_error("rp_bf16_to_f32_cpu");

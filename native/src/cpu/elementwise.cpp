@@ -2,6 +2,7 @@
 #include <math.h>
 
 #include "../common/rp_check.h"
+#include "parallel.h"
 
 // Written as a comparison rather than fmaxf so that NaN propagates, as torch.relu does.
 static inline float relu(float v) { return v < 0.0f ? 0.0f : v; }
@@ -14,7 +15,9 @@ static inline float gelu(float v) { return 0.5f * v * erfcf(-v * 0.7071067811865
 int rp_relu_cpu(const float *x, float *y, int64_t n) try {
     int st = rp::check_unary("rp_relu_cpu", x, y, n);
     if (st != RP_OK) return st;
-    for (int64_t i = 0; i < n; i++) y[i] = relu(x[i]);
+    rp::parallel_for(n, rp::kElementGrain, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; i++) y[i] = relu(x[i]);
+    });
     return RP_OK;
 } catch (...) {
     return rp_internal_error("rp_relu_cpu");
@@ -24,7 +27,9 @@ int rp_relu_cpu(const float *x, float *y, int64_t n) try {
 int rp_gelu_cpu(const float *x, float *y, int64_t n) try {
     int st = rp::check_unary("rp_gelu_cpu", x, y, n);
     if (st != RP_OK) return st;
-    for (int64_t i = 0; i < n; i++) y[i] = gelu(x[i]);
+    rp::parallel_for(n, rp::kElementGrain / 16, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; i++) y[i] = gelu(x[i]);
+    });
     return RP_OK;
 } catch (...) {
     return rp_internal_error("rp_gelu_cpu");
@@ -34,7 +39,9 @@ int rp_gelu_cpu(const float *x, float *y, int64_t n) try {
 int rp_add_cpu(const float *a, const float *b, float *y, int64_t n) try {
     int st = rp::check_add("rp_add_cpu", a, b, y, n);
     if (st != RP_OK) return st;
-    for (int64_t i = 0; i < n; i++) y[i] = a[i] + b[i];
+    rp::parallel_for(n, rp::kElementGrain, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; i++) y[i] = a[i] + b[i];
+    });
     return RP_OK;
 } catch (...) {
     return rp_internal_error("rp_add_cpu");
@@ -45,18 +52,22 @@ int rp_channel_affine_cpu(const float *x, float *y, const float *scale, const fl
                           int64_t n, int64_t c, int64_t hw, int relu_after) try {
     int st = rp::check_channel_affine("rp_channel_affine_cpu", x, y, n, c, hw);
     if (st != RP_OK) return st;
-    for (int64_t i = 0; i < n; i++) {
-        for (int64_t ch = 0; ch < c; ch++) {
-            const float s = scale ? scale[ch] : 1.0f;
-            const float t = shift ? shift[ch] : 0.0f;
-            const float *xp = x + (i * c + ch) * hw;
-            float *yp = y + (i * c + ch) * hw;
-            for (int64_t j = 0; j < hw; j++) {
-                const float v = xp[j] * s + t;
-                yp[j] = relu_after ? relu(v) : v;
+    // rows of c * hw elements, split over the kernel threads
+    const int64_t row = c * hw;
+    rp::parallel_for(n, row > 0 ? rp::kElementGrain / row + 1 : n, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; i++) {
+            for (int64_t ch = 0; ch < c; ch++) {
+                const float s = scale ? scale[ch] : 1.0f;
+                const float t = shift ? shift[ch] : 0.0f;
+                const float *xp = x + (i * c + ch) * hw;
+                float *yp = y + (i * c + ch) * hw;
+                for (int64_t j = 0; j < hw; j++) {
+                    const float v = xp[j] * s + t;
+                    yp[j] = relu_after ? relu(v) : v;
+                }
             }
         }
-    }
+    });
     return RP_OK;
 } catch (...) {
     return rp_internal_error("rp_channel_affine_cpu");

@@ -2,22 +2,27 @@
 // read-outs and the sign test that lets the rules skip their x- terms.
 #include <math.h>
 
+#include <atomic>
+
 #include "../common/rp_check.h"
+#include "parallel.h"
 
 // x: [outer, c, inner] -> out: [outer, 2c, inner] = [max(x, 0), min(x, 0)] along the feature axis
 int rp_split_signs_cpu(const float *x, float *out, int64_t outer, int64_t c, int64_t inner) try {
     int st = rp::check_split_signs("rp_split_signs_cpu", x, out, outer, c, inner);
     if (st != RP_OK) return st;
-    for (int64_t o = 0; o < outer; o++) {
-        for (int64_t ch = 0; ch < c; ch++) {
-            const float *xr = x + (o * c + ch) * inner;
-            float *pos = out + (o * 2 * c + ch) * inner, *neg = out + (o * 2 * c + c + ch) * inner;
-            for (int64_t i = 0; i < inner; i++) {
-                pos[i] = xr[i] > 0.0f ? xr[i] : 0.0f;
-                neg[i] = xr[i] < 0.0f ? xr[i] : 0.0f;
+    rp::parallel_for(outer, rp::kElementGrain / (c * inner + 1) + 1, [&](int64_t o0, int64_t o1) {
+        for (int64_t o = o0; o < o1; o++) {
+            for (int64_t ch = 0; ch < c; ch++) {
+                const float *xr = x + (o * c + ch) * inner;
+                float *pos = out + (o * 2 * c + ch) * inner, *neg = out + (o * 2 * c + c + ch) * inner;
+                for (int64_t i = 0; i < inner; i++) {
+                    pos[i] = xr[i] > 0.0f ? xr[i] : 0.0f;
+                    neg[i] = xr[i] < 0.0f ? xr[i] : 0.0f;
+                }
             }
         }
-    }
+    });
     return RP_OK;
 } catch (...) {
     return rp_internal_error("rp_split_signs_cpu");
@@ -51,9 +56,13 @@ int rp_feature_sums_cpu(const float *x, int64_t outer, int64_t c, int64_t inner,
 int rp_any_negative_cpu(const float *x, int64_t n, int *result) try {
     int st = rp::check_any_negative("rp_any_negative_cpu", x, n, result);
     if (st != RP_OK) return st;
-    int all = 1;
-    for (int64_t i = 0; i < n; i++) all &= x[i] >= 0.0f; // NaN compares false
-    *result = !all;
+    std::atomic<int> any{0};
+    rp::parallel_for(n, rp::kElementGrain, [&](int64_t begin, int64_t end) {
+        int all = 1;
+        for (int64_t i = begin; i < end; i++) all &= x[i] >= 0.0f; // NaN compares false
+        if (!all) any = 1;
+    });
+    *result = any.load();
     return RP_OK;
 } catch (...) {
     return rp_internal_error("rp_any_negative_cpu");

@@ -4,23 +4,26 @@
 #include <math.h>
 
 #include "../common/rp_check.h"
+#include "parallel.h"
 
 // x: [rows, cols]; gamma: [cols] or NULL (ones); scale: [rows, cols] = gamma / sigma(x row)
 int rp_layernorm_scale_cpu(const float *x, const float *gamma, float *scale, int64_t rows, int64_t cols,
                            float eps) try {
     int st = rp::check_layernorm("rp_layernorm_scale_cpu", x, scale, rows, cols, eps);
     if (st != RP_OK) return st;
-    for (int64_t r = 0; r < rows; r++) {
-        const float *xr = x + r * cols;
-        double mean = 0.0;
-        for (int64_t j = 0; j < cols; j++) mean += xr[j];
-        mean /= (double)cols;
-        double var = 0.0;
-        for (int64_t j = 0; j < cols; j++) var += (xr[j] - mean) * (xr[j] - mean);
-        var /= (double)cols; // biased, as LayerNorm's forward
-        const double inv = 1.0 / sqrt(var + (double)eps);
-        for (int64_t j = 0; j < cols; j++) scale[r * cols + j] = (float)((gamma ? gamma[j] : 1.0f) * inv);
-    }
+    rp::parallel_for(rows, rp::kElementGrain / (cols + 1) + 1, [&](int64_t r0, int64_t r1) {
+        for (int64_t r = r0; r < r1; r++) {
+            const float *xr = x + r * cols;
+            double mean = 0.0;
+            for (int64_t j = 0; j < cols; j++) mean += xr[j];
+            mean /= (double)cols;
+            double var = 0.0;
+            for (int64_t j = 0; j < cols; j++) var += (xr[j] - mean) * (xr[j] - mean);
+            var /= (double)cols; // biased, as LayerNorm's forward
+            const double inv = 1.0 / sqrt(var + (double)eps);
+            for (int64_t j = 0; j < cols; j++) scale[r * cols + j] = (float)((gamma ? gamma[j] : 1.0f) * inv);
+        }
+    });
     return RP_OK;
 } catch (...) {
     return rp_internal_error("rp_layernorm_scale_cpu");
@@ -30,13 +33,15 @@ int rp_layernorm_scale_cpu(const float *x, const float *gamma, float *scale, int
 int rp_layernorm_adjoint_cpu(const float *g, const float *scale, float *out, int64_t rows, int64_t cols) try {
     int st = rp::check_rows3("rp_layernorm_adjoint_cpu", "g", g, "scale", scale, "out", out, rows, cols);
     if (st != RP_OK) return st;
-    for (int64_t r = 0; r < rows; r++) {
-        const float *gr = g + r * cols, *sr = scale + r * cols;
-        double mean = 0.0;
-        for (int64_t j = 0; j < cols; j++) mean += gr[j] * sr[j];
-        const float m = (float)(mean / (double)cols);
-        for (int64_t j = 0; j < cols; j++) out[r * cols + j] = gr[j] * sr[j] - m;
-    }
+    rp::parallel_for(rows, rp::kElementGrain / (cols + 1) + 1, [&](int64_t r0, int64_t r1) {
+        for (int64_t r = r0; r < r1; r++) {
+            const float *gr = g + r * cols, *sr = scale + r * cols;
+            double mean = 0.0;
+            for (int64_t j = 0; j < cols; j++) mean += gr[j] * sr[j];
+            const float m = (float)(mean / (double)cols);
+            for (int64_t j = 0; j < cols; j++) out[r * cols + j] = gr[j] * sr[j] - m;
+        }
+    });
     return RP_OK;
 } catch (...) {
     return rp_internal_error("rp_layernorm_adjoint_cpu");
@@ -46,13 +51,15 @@ int rp_layernorm_adjoint_cpu(const float *g, const float *scale, float *out, int
 int rp_softmax_adjoint_cpu(const float *a, const float *ga, float *out, int64_t rows, int64_t cols) try {
     int st = rp::check_rows3("rp_softmax_adjoint_cpu", "a", a, "ga", ga, "out", out, rows, cols);
     if (st != RP_OK) return st;
-    for (int64_t r = 0; r < rows; r++) {
-        const float *ar = a + r * cols, *gr = ga + r * cols;
-        double s = 0.0;
-        for (int64_t j = 0; j < cols; j++) s += (double)ar[j] * gr[j];
-        const float sf = (float)s;
-        for (int64_t j = 0; j < cols; j++) out[r * cols + j] = ar[j] * (gr[j] - sf);
-    }
+    rp::parallel_for(rows, rp::kElementGrain / (cols + 1) + 1, [&](int64_t r0, int64_t r1) {
+        for (int64_t r = r0; r < r1; r++) {
+            const float *ar = a + r * cols, *gr = ga + r * cols;
+            double s = 0.0;
+            for (int64_t j = 0; j < cols; j++) s += (double)ar[j] * gr[j];
+            const float sf = (float)s;
+            for (int64_t j = 0; j < cols; j++) out[r * cols + j] = ar[j] * (gr[j] - sf);
+        }
+    });
     return RP_OK;
 } catch (...) {
     return rp_internal_error("rp_softmax_adjoint_cpu");

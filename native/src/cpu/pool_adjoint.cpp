@@ -2,6 +2,7 @@
 // the windows that contain it, in ascending window order, so the result has one fixed order of
 // additions (the CUDA twin adds in the same order, without atomics).
 #include "../common/rp_check.h"
+#include "parallel.h"
 
 static inline int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); } // b > 0
 static inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
@@ -15,7 +16,8 @@ int rp_avg_pool2d_adjoint_cpu(const float *g, float *out, int64_t n, int64_t c, 
     int st = rp::check_pool2d("rp_avg_pool2d_adjoint_cpu", out, g, n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
     if (st != RP_OK) return st;
     const float count = (float)(kh * kw);
-    for (int64_t p = 0; p < n * c; p++) {
+    rp::parallel_for(n * c, rp::kElementGrain / (h * w + 1) + 1, [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; p++) {
         const float *gp = g + p * oh * ow;
         float *op = out + p * h * w;
         for (int64_t hi = 0; hi < h; hi++) {
@@ -30,6 +32,7 @@ int rp_avg_pool2d_adjoint_cpu(const float *g, float *out, int64_t n, int64_t c, 
             }
         }
     }
+    });
     return RP_OK;
 } catch (...) {
     return rp_internal_error("rp_avg_pool2d_adjoint_cpu");
@@ -40,7 +43,8 @@ int rp_adaptive_avg_pool2d_adjoint_cpu(const float *g, float *out, int64_t n, in
                                        int64_t w, int64_t oh, int64_t ow) try {
     int st = rp::check_adaptive_pool2d("rp_adaptive_avg_pool2d_adjoint_cpu", out, g, n, c, h, w, oh, ow);
     if (st != RP_OK) return st;
-    for (int64_t p = 0; p < n * c; p++) {
+    rp::parallel_for(n * c, rp::kElementGrain / (h * w + 1) + 1, [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; p++) {
         const float *gp = g + p * oh * ow;
         float *op = out + p * h * w;
         for (int64_t hi = 0; hi < h; hi++) {
@@ -60,6 +64,7 @@ int rp_adaptive_avg_pool2d_adjoint_cpu(const float *g, float *out, int64_t n, in
             }
         }
     }
+    });
     return RP_OK;
 } catch (...) {
     return rp_internal_error("rp_adaptive_avg_pool2d_adjoint_cpu");

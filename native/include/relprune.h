@@ -54,6 +54,21 @@ const char *rp_version(void);
  * C library has no mallopt (not glibc). Process-wide; call before the work starts. */
 int rp_tune_host_allocator(int64_t mmap_threshold, int64_t trim_threshold, int64_t top_pad, int *applied);
 
+/* Asks the thread pools of the libraries under libtorch to sleep when idle instead of spinning:
+ * GOMP_SPINCOUNT=0 (libgomp) and OPENBLAS_THREAD_TIMEOUT=4 (OpenBLAS), each only where the
+ * environment does not set it already. They read it when they load: call before libtorch loads.
+ * *set: bit 0 set for GOMP_SPINCOUNT, bit 1 for OPENBLAS_THREAD_TIMEOUT. */
+int rp_quiet_idle_threads(int *set);
+
+/* ---- kernel threads ----------------------------------------------------------------------- */
+
+/* The CPU kernels split their loops over this many threads (the calling thread and threads - 1
+ * of a pool of our own, idle ones asleep); 1 runs every kernel on the calling thread. Results
+ * do not depend on it: every output element, and every read-out sum, is computed by one thread
+ * in the same order whatever the count. Default 1; 1 <= threads <= 1024. */
+int rp_set_num_threads(int threads);
+int rp_get_num_threads(void);
+
 /* ---- bf16 storage (cached activations kept in half the memory) ------------------------ */
 
 /* out[i] = x[i] rounded to bfloat16, stored as its 16 bits (the upper half of the float32):
@@ -216,6 +231,14 @@ int rp_tokens_to_grid_cpu(const float *tokens, float *grid, int64_t b, int64_t d
 int rp_channel_mask_cpu(const float *x, float *y, const float *mask, int64_t groups, int64_t batch,
                         int64_t c, int64_t inner);
 
+/* ---- Feature gathers (a pruned layer's kept channels, and back to the full width) ---------- */
+/* y [outer, c_out, inner] from x [outer, c_in, inner]: y[o, j, i] = x[o, index[j], i] where
+ * index[j] >= 0, and 0 where index[j] == -1. index [c_out], each in [-1, c_in). Gathers kept
+ * features (c_out <= c_in) and scatters them back among zeros (c_out > c_in) alike. y must not
+ * alias x. */
+int rp_gather_features_cpu(const float *x, float *y, const int64_t *index, int64_t outer, int64_t c_in,
+                           int64_t c_out, int64_t inner);
+
 /* ---- CUDA twins (same arguments + stream). Return RP_ERR_NO_CUDA in a build without nvcc. */
 int rp_f32_to_bf16_cuda(const float *x, uint16_t *out, int64_t n, void *stream);
 int rp_bf16_to_f32_cuda(const uint16_t *x, float *out, int64_t n, void *stream);
@@ -266,6 +289,9 @@ int rp_lrp_max_pool2d_winners_cuda(const float *x, const float *r, float *out, i
                                    int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t sh,
                                    int64_t sw, int64_t ph, int64_t pw, int64_t oh, int64_t ow,
                                    void *stream);
+/* index is a device array. */
+int rp_gather_features_cuda(const float *x, float *y, const int64_t *index, int64_t outer, int64_t c_in,
+                            int64_t c_out, int64_t inner, void *stream);
 int rp_channel_mask_cuda(const float *x, float *y, const float *mask, int64_t groups, int64_t batch,
                          int64_t c, int64_t inner, void *stream);
 int rp_avg_pool2d_adjoint_cuda(const float *g, float *out, int64_t n, int64_t c, int64_t h, int64_t w,

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "test_util.h"
 
@@ -605,6 +606,86 @@ static void test_channel_mask() {
     }
 }
 
+static void test_gather_features() {
+    struct GatherShape { int64_t outer, c_in, c_out, inner; };
+    const GatherShape shapes[] = {{1, 1, 1, 1}, {3, 7, 4, 1}, {2, 5, 9, 7}, {4, 33, 33, 3}, {5, 6, 0, 2}, {2, 0, 3, 4}};
+    for (const GatherShape &g : shapes) {
+        std::vector<float> x = uniform(rng, g.outer * g.c_in * g.inner, -2.0f, 2.0f), y((size_t)(g.outer * g.c_out * g.inner), NAN);
+        std::vector<int64_t> index((size_t)g.c_out);
+        std::uniform_int_distribution<int64_t> pick(-1, g.c_in - 1);
+        for (int64_t &v : index) v = pick(rng);
+        std::vector<double> ref(y.size());
+        for (int64_t o = 0; o < g.outer; o++)
+            for (int64_t j = 0; j < g.c_out; j++)
+                for (int64_t i = 0; i < g.inner; i++)
+                    ref[(o * g.c_out + j) * g.inner + i] = index[j] < 0 ? 0.0 : x[(o * g.c_in + index[j]) * g.inner + i];
+        check("rp_gather_features_cpu", fmt("outer=%lld c_in=%lld c_out=%lld inner=%lld", (long long)g.outer, (long long)g.c_in,
+                                            (long long)g.c_out, (long long)g.inner),
+              rp_gather_features_cpu(x.data(), y.data(), index.data(), g.outer, g.c_in, g.c_out, g.inner), y.data(), ref);
+    }
+    float buf[8] = {0};
+    const int64_t out_of_range[] = {0, 3}, below[] = {-2};
+    expect_invalid("rp_gather_features_cpu", "index[1]", "an index >= c_in", rp_gather_features_cpu(buf, buf, out_of_range, 1, 3, 2, 1));
+    expect_invalid("rp_gather_features_cpu", "index[0]", "an index < -1", rp_gather_features_cpu(buf, buf, below, 1, 3, 1, 1));
+    expect_invalid("rp_gather_features_cpu", "index", "a NULL index", rp_gather_features_cpu(buf, buf, nullptr, 1, 3, 2, 1));
+}
+
+// The kernels split their loops over threads: on inputs large enough to be split, every result
+// (read-out sums included) is bit-identical to the one-thread result, for several counts.
+static void test_threads_bitwise() {
+    struct Run { std::string what; std::function<std::vector<float>()> run; };
+    const int64_t n = 3 * 100003, outer = 64 * 7 * 7, c = 96, inner_cf = 7 * 7, nb = 64;
+    std::vector<float> x = uniform(rng, n, -3.0f, 3.0f), b = uniform(rng, n, -3.0f, 3.0f), u = uniform(rng, outer * c, 0.0f, 3.0f);
+    std::vector<float> r = uniform(rng, outer * c, -2.0f, 2.0f), z = uniform(rng, outer * c, -2.0f, 2.0f), bias = uniform(rng, c, -1.0f, 1.0f);
+    std::vector<float> mask = uniform(rng, 4 * c, 0.0f, 1.0f), big = uniform(rng, nb * c * 14 * 14, -1.0f, 1.0f);
+    const std::vector<double> specs = {1, 1, 1, 0.25, 0, 0.25, 0, 0, 1e-6, 1, -1, 1.25, -0.25, -0.25, 0, 0.25, 0, 1e-6};
+    const std::vector<double> terms = {1, 1, 2, 1};
+    std::vector<int64_t> index((size_t)(c + 5));
+    for (int64_t j = 0; j < (int64_t)index.size(); j++) index[j] = j % 7 == 3 ? -1 : (j * 37) % c;
+    const std::vector<Run> runs = {
+        {"rp_relu_cpu", [&] { std::vector<float> y(n); rp_relu_cpu(x.data(), y.data(), n); return y; }},
+        {"rp_add_cpu", [&] { std::vector<float> y(n); rp_add_cpu(x.data(), b.data(), y.data(), n); return y; }},
+        {"rp_channel_affine_cpu", [&] { std::vector<float> y(outer * c); rp_channel_affine_cpu(r.data(), y.data(), bias.data(), bias.data(), nb, c, inner_cf, 1); return y; }},
+        {"rp_channel_mask_cpu", [&] { std::vector<float> y(outer * c); rp_channel_mask_cpu(r.data(), y.data(), mask.data(), 4, nb / 4 * 49, c, 1); return y; }},
+        {"rp_lrp_signals_cpu channels-first", [&] {
+             std::vector<float> s(2 * outer * c), sums(4 * c, 0.0f);
+             rp_lrp_signals_cpu(r.data(), z.data(), u.data(), bias.data(), nullptr, specs.data(), 2, nb, c, inner_cf, s.data(), 32, sums.data(), sums.data() + 2 * c);
+             s.insert(s.end(), sums.begin(), sums.end()); return s; }},
+        {"rp_lrp_signals_cpu features innermost", [&] {
+             std::vector<float> s(2 * outer * c), sums(2 * nb * c, 0.0f);
+             rp_lrp_signals_cpu(r.data(), z.data(), u.data(), bias.data(), nullptr, specs.data(), 2, outer, c, 1, s.data(), 49, sums.data(), sums.data() + nb * c);
+             s.insert(s.end(), sums.begin(), sums.end()); return s; }},
+        {"rp_lrp_combine_cpu channels-first", [&] { std::vector<float> y(outer * c / 2); rp_lrp_combine_cpu(r.data(), z.data(), terms.data(), 2, nb, c / 2, inner_cf, y.data()); return y; }},
+        {"rp_lrp_combine_cpu features innermost", [&] { std::vector<float> y(outer * c / 2); rp_lrp_combine_cpu(r.data(), z.data(), terms.data(), 2, outer, c / 2, 1, y.data()); return y; }},
+        {"rp_lrp_ratio_cpu", [&] { std::vector<float> y(outer * c); rp_lrp_ratio_cpu(r.data(), z.data(), u.data(), y.data(), outer * c, 1e-6); return y; }},
+        {"rp_split_signs_cpu", [&] { std::vector<float> y(2 * outer * c); rp_split_signs_cpu(r.data(), y.data(), nb, c, inner_cf); return y; }},
+        {"rp_any_negative_cpu", [&] { int any = -1; rp_any_negative_cpu(u.data(), outer * c, &any); return std::vector<float>{(float)any}; }},
+        {"rp_f32_to_bf16_cpu", [&] { std::vector<uint16_t> h(n); rp_f32_to_bf16_cpu(x.data(), h.data(), n); return std::vector<float>(h.begin(), h.end()); }},
+        {"rp_lrp_max_pool2d_winners_cpu", [&] { std::vector<float> y(nb * c * 14 * 14);
+             rp_lrp_max_pool2d_winners_cpu(big.data(), r.data(), y.data(), nb, c, 14, 14, 3, 3, 2, 2, 1, 1, 7, 7); return y; }},
+        {"rp_avg_pool2d_adjoint_cpu", [&] { std::vector<float> y(nb * c * 14 * 14); rp_avg_pool2d_adjoint_cpu(r.data(), y.data(), nb, c, 14, 14, 3, 3, 2, 2, 1, 1, 7, 7); return y; }},
+        {"rp_layernorm_cpu", [&] { std::vector<float> y(outer * c); rp_layernorm_cpu(r.data(), y.data(), bias.data(), bias.data(), outer, c, 1e-6f); return y; }},
+        {"rp_softmax_cpu", [&] { std::vector<float> y(outer * c); rp_softmax_cpu(r.data(), y.data(), outer, c); return y; }},
+        {"rp_layernorm_scale_cpu", [&] { std::vector<float> y(outer * c); rp_layernorm_scale_cpu(r.data(), bias.data(), y.data(), outer, c, 1e-6f); return y; }},
+        {"rp_layernorm_adjoint_cpu", [&] { std::vector<float> y(outer * c); rp_layernorm_adjoint_cpu(r.data(), z.data(), y.data(), outer, c); return y; }},
+        {"rp_softmax_adjoint_cpu", [&] { std::vector<float> y(outer * c); rp_softmax_adjoint_cpu(r.data(), z.data(), y.data(), outer, c); return y; }},
+        {"rp_gather_features_cpu", [&] { std::vector<float> y(outer * (c + 5)); rp_gather_features_cpu(r.data(), y.data(), index.data(), outer, c, c + 5, 1); return y; }},
+    };
+    for (const Run &run : runs) {
+        rp_set_num_threads(1);
+        const std::vector<float> one = run.run();
+        for (int threads : {2, 3, 8}) {
+            rp_set_num_threads(threads);
+            const std::vector<float> many = run.run();
+            const bool same = one.size() == many.size() && memcmp(one.data(), many.data(), one.size() * sizeof(float)) == 0;
+            tally.record(same, run.what + fmt(" on %d threads", threads), same ? "bit-identical to 1 thread" : "differs from 1 thread");
+        }
+    }
+    tally.record(rp_get_num_threads() == 8, "rp_get_num_threads", fmt("%d", rp_get_num_threads()));
+    expect_invalid("rp_set_num_threads", "threads", "0 threads", rp_set_num_threads(0));
+    rp_set_num_threads(1);
+}
+
 static void test_invalid_arguments() {
     float buf[64] = {0};
     float *p = buf;
@@ -768,6 +849,8 @@ int main() {
     test_lrp_tensor_steps();
     test_lrp_vit_steps();
     test_channel_mask();
+    test_gather_features();
+    test_threads_bitwise();
     test_bf16();
     test_host_allocator();
     test_invalid_arguments();

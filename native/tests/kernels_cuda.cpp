@@ -491,6 +491,27 @@ static void test_channel_mask() {
     }
 }
 
+static void test_gather_features() {
+    struct GatherShape { int64_t outer, c_in, c_out, inner; };
+    const GatherShape shapes[] = {{1, 1, 1, 1}, {3, 7, 4, 1}, {2, 5, 9, 7}, {256 * 8 * 8, 64, 40, 1}, {256, 64, 70, 64}};
+    for (const GatherShape &g : shapes) {
+        std::vector<float> x = uniform(rng, g.outer * g.c_in * g.inner, -2.0f, 2.0f), y((size_t)(g.outer * g.c_out * g.inner));
+        std::vector<int64_t> index((size_t)g.c_out);
+        for (int64_t j = 0; j < g.c_out; j++) index[j] = j % 5 == 2 ? -1 : (j * 7) % g.c_in;
+        Dev dx(x), dy(g.outer * g.c_out * g.inner);
+        int64_t *dindex = nullptr;
+        cudaError_t err = cudaMalloc(&dindex, index.size() * sizeof(int64_t) + 8);
+        if (err != cudaSuccess) die("cudaMalloc", err);
+        err = cudaMemcpy(dindex, index.data(), index.size() * sizeof(int64_t), cudaMemcpyHostToDevice);
+        if (err != cudaSuccess) die("cudaMemcpy to device", err);
+        const std::string shape = fmt("outer=%lld c_in=%lld c_out=%lld inner=%lld", (long long)g.outer, (long long)g.c_in, (long long)g.c_out,
+                                      (long long)g.inner);
+        int st = rp_gather_features_cpu(x.data(), y.data(), index.data(), g.outer, g.c_in, g.c_out, g.inner);
+        check("rp_gather_features_cuda", shape, st, rp_gather_features_cuda(dx.ptr, dy.ptr, dindex, g.outer, g.c_in, g.c_out, g.inner, nullptr), y, dy);
+        cudaFree(dindex);
+    }
+}
+
 // bf16 storage: bit-identical to the CPU twins, both ways, on random values (several
 // magnitudes), exact ties, infinities, NaN and the largest float (rounds to infinity)
 static void test_bf16() {
@@ -541,6 +562,7 @@ int main() {
     test_lrp_tensor_steps();
     test_lrp_vit_steps();
     test_channel_mask();
+    test_gather_features();
     test_bf16();
     return tally.finish();
 }

@@ -282,6 +282,17 @@ inline int check_channel_mask(const char *fn, const float *x, const float *y, co
     return a.status();
 }
 
+// x: [outer, c_in, inner]; y: [outer, c_out, inner]; index: [c_out] (its values are the kernel's to check)
+inline int check_gather_features(const char *fn, const float *x, const float *y, const int64_t *index,
+                                 int64_t outer, int64_t c_in, int64_t c_out, int64_t inner) {
+    Args a(fn);
+    int64_t nx, ny, ni;
+    a.nonneg("outer", outer).nonneg("c_in", c_in).nonneg("c_out", c_out).nonneg("inner", inner);
+    a.numel(&nx, "x", {outer, c_in, inner}).numel(&ny, "y", {outer, c_out, inner}).numel(&ni, "index", {c_out});
+    a.ptr("x", x, nx).ptr("y", y, ny).ptr("index", index, ni);
+    return a.status();
+}
+
 // x: [outer, c, inner]; out: [outer, 2c, inner]
 inline int check_split_signs(const char *fn, const float *x, const float *out, int64_t outer,
                              int64_t c, int64_t inner) {

@@ -75,6 +75,10 @@ int rp_channel_mask_cuda(const float *, float *, const float *, int64_t, int64_t
                          void *) {
     return no_cuda();
 }
+int rp_gather_features_cuda(const float *, float *, const int64_t *, int64_t, int64_t, int64_t, int64_t,
+                            void *) {
+    return no_cuda();
+}
 int rp_avg_pool2d_adjoint_cuda(const float *, float *, int64_t, int64_t, int64_t, int64_t, int64_t,
                                int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, void *) {
     return no_cuda();

@@ -6,8 +6,10 @@ import org.relprune.tensor.Shape;
 import org.relprune.tensor.Tensor;
 
 /**
- * The operations a model needs, on one device. Inputs and outputs are dense, contiguous float32
- * tensors, batch first (NCHW for images, [batch, tokens, features] for transformers). Every
+ * The operations a model needs, on one device. Inputs and outputs are dense float32 tensors,
+ * batch first, with logical shapes (NCHW for images, [batch, tokens, features] for
+ * transformers); how a backend orders them in memory is its own affair (the CPU backend keeps
+ * images channels-last). Every
  * method returns a new tensor the caller owns (views share memory but are closed separately);
  * no method changes its inputs. Shapes are checked and a mismatch names the operation and shapes.
  */
@@ -87,6 +89,14 @@ public interface Backend extends AutoCloseable {
      * y[g * batch + i, ch, ...] = mask[g, ch] * x[g * batch + i, ch, ...].
      */
     Tensor channelMask(Tensor x, Tensor mask);
+
+    /**
+     * The features of x along {@code axis} (logical, as everywhere) picked by index: the result
+     * has index.length features there, y[..., j, ...] = x[..., index[j], ...] where index[j] >= 0
+     * and 0 where index[j] == -1. One operation gathers a pruned layer's kept channels (or
+     * weight rows) and scatters them back among zeros at the full width.
+     */
+    Tensor gatherFeatures(Tensor x, int axis, int[] index);
 
     /**
      * A scope for one unit of work (a batch): native temporaries the backend made inside it are freed

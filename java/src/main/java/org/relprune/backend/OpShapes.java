@@ -106,6 +106,20 @@ public final class OpShapes {
         return ms.dim(0);
     }
 
+    /** The shape of {@link Backend#gatherFeatures}: axis in range, every index in [-1, dim(axis)). */
+    public static Shape gatherFeatures(Tensor x, int axis, int[] index) {
+        Shape xs = x.shape();
+        int a = axis < 0 ? xs.rank() + axis : axis;
+        require(a >= 0 && a < xs.rank(), "gatherFeatures", "axis " + axis + " is outside " + xs);
+        long c = xs.dim(a);
+        for (int j = 0; j < index.length; j++) {
+            if (index[j] < -1 || index[j] >= c) {
+                require(false, "gatherFeatures", "index[" + j + "] = " + index[j] + " is outside [-1, " + c + ") for axis " + axis + " of " + xs);
+            }
+        }
+        return xs.withDim(a, index.length);
+    }
+
     public static Shape pool2d(String op, Tensor x, Pool2dSpec s) {
         return pool2d(op, x.shape(), s);
     }

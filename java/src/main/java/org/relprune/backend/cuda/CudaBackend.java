@@ -575,6 +575,29 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public Tensor gatherFeatures(Tensor x, int axis, int[] index) {
+        checkOpen();
+        Shape out = OpShapes.gatherFeatures(x, axis, index); // checks every index: the kernel cannot read them
+        org.relprune.backend.FeatureLayout f = org.relprune.backend.FeatureLayout.of(x.shape(), axis);
+        return produce(out, y -> {
+            DeviceAllocator.Block idx = allocator.allocate((long) index.length * Long.BYTES);
+            try (org.bytedeco.javacpp.LongPointer h = new org.bytedeco.javacpp.LongPointer(index.length)) {
+                for (int j = 0; j < index.length; j++) {
+                    h.put(j, index[j]);
+                }
+                Pointer d = new Cuda.DevicePointer(idx.address());
+                check(cudart.cudaMemcpyAsync(d, h, (long) index.length * Long.BYTES, cudart.cudaMemcpyHostToDevice, stream),
+                        "cudaMemcpyAsync(host to device)");
+                syncStream(); // the host buffer is freed right after
+                NativeStatus.check(NativeCudaKernels.rp_gather_features_cuda(ptr(x), ptr(y), d, f.outer(), f.c(), index.length, f.inner(), stream),
+                        "rp_gather_features_cuda");
+            } finally {
+                idx.release(); // reuse is ordered after the kernel on the stream
+            }
+        });
+    }
+
+    @Override
     public Tensor channelAffine(Tensor x, Tensor scale, Tensor shift, boolean relu) {
         checkOpen();
         OpShapes.channelAffine(x, scale, shift);

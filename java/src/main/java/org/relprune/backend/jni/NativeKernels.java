@@ -30,6 +30,10 @@ public final class NativeKernels {
     public static native @Cast("const char*") BytePointer rp_last_error();
     public static native @Cast("const char*") BytePointer rp_version();
     public static native int rp_tune_host_allocator(@Cast("int64_t") long mmapThreshold, @Cast("int64_t") long trimThreshold, @Cast("int64_t") long topPad, IntPointer applied);
+    public static native int rp_quiet_idle_threads(IntPointer set);
+    public static native int rp_set_num_threads(int threads);
+    public static native int rp_get_num_threads();
+    public static native int rp_gather_features_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("const int64_t*") Pointer index, @Cast("int64_t") long outer, @Cast("int64_t") long cIn, @Cast("int64_t") long cOut, @Cast("int64_t") long inner);
     public static native int rp_relu_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long n);
     public static native int rp_gelu_cpu(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, @Cast("int64_t") long n);
     public static native int rp_add_cpu(@Cast("const float*") Pointer a, @Cast("const float*") Pointer b, @Cast("float*") Pointer y, @Cast("int64_t") long n);

@@ -23,6 +23,8 @@ import org.relprune.tensor.Tensor;
  * through libtorch so that autograd records them.
  */
 abstract class LibtorchBackend implements Backend {
+    /** Before anything here loads libtorch ({@link IdleThreads}). */
+    protected final String idleThreads = IdleThreads.ensureQuiet();
     private final LrpOps lrp = new NativeLrpOps();
     /** The host malloc setting in effect (HostAllocator), for descriptions. */
     protected final String hostMalloc = HostAllocator.ensureConfigured();
@@ -34,7 +36,7 @@ abstract class LibtorchBackend implements Backend {
 
     @Override
     public Tensor upload(HostTensor host) {
-        return TorchTensors.wrap(TorchTensors.fromHost(host));
+        return TorchTensors.wrapImage(TorchTensors.fromHost(host));
     }
 
     @Override
@@ -52,8 +54,11 @@ abstract class LibtorchBackend implements Backend {
         ScalarType type = to == DType.BF16
                 ? ScalarType.BFloat16 : ScalarType.Float;
         org.bytedeco.pytorch.Tensor out;
-        try (TensorOptions options = new TensorOptions(type)) {
-            out = torch.empty(x.shape().dims(), options, new MemoryFormatOptional());
+        // the same memory order as x: the kernels convert element by element
+        try (TensorOptions options = new TensorOptions(type);
+             MemoryFormatOptional format = CpuLayout.channelsLast(x) ? new MemoryFormatOptional(torch.MemoryFormat.ChannelsLast)
+                     : new MemoryFormatOptional()) {
+            out = torch.empty(x.shape().dims(), options, format);
         }
         try {
             // our kernels, not libtorch's .to(): the CPU twins are what the CUDA conversion is tested against
@@ -94,6 +99,32 @@ abstract class LibtorchBackend implements Backend {
     @Override
     public Tensor matmul(Tensor a, Tensor b, boolean transposeB, float alpha) {
         return TorchOps.matmul(a, b, transposeB, alpha);
+    }
+
+    /** Through libtorch (differentiable); {@link CpuBackend} runs our native kernel instead. */
+    @Override
+    public Tensor gatherFeatures(Tensor x, int axis, int[] index) {
+        org.relprune.tensor.Shape out = org.relprune.backend.OpShapes.gatherFeatures(x, axis, index);
+        int a = axis < 0 ? x.shape().rank() + axis : axis;
+        try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+            // a zero feature appended at the end stands for index -1
+            long[] zeroDims = x.shape().dims();
+            zeroDims[a] = 1;
+            org.bytedeco.pytorch.Tensor padded = torch.cat(new org.bytedeco.pytorch.TensorVector(TorchTensors.t(x), torch.zeros(zeroDims)), a);
+            long[] idx = new long[index.length];
+            for (int j = 0; j < idx.length; j++) {
+                idx[j] = index[j] < 0 ? x.shape().dim(a) : index[j];
+            }
+            org.bytedeco.pytorch.Tensor picked = padded.index_select(a, torch.from_blob(new org.bytedeco.javacpp.LongPointer(idx), new long[] {idx.length},
+                    new TensorOptions(ScalarType.Long)).clone());
+            picked.retainReference();
+            scope.detach(picked);
+            Tensor y = TorchTensors.wrapImage(picked);
+            if (!y.shape().equals(out)) {
+                throw new IllegalStateException("gatherFeatures: " + y.shape() + " instead of " + out);
+            }
+            return y;
+        }
     }
 
     @Override

@@ -20,7 +20,9 @@ import org.bytedeco.pytorch.global.torch;
  * </ul>
  * Autograd's backward convolutions (training) cannot be routed per call, so training runs
  * without oneDNN unless the mode is {@link Mode#ALL}. System property {@code relprune.onednn}:
- * {@code auto} (default: probe), {@code on} (trust oneDNN) or {@code off}.
+ * {@code auto} (default: probe), {@code on} (trust oneDNN), {@code blocks16} (as if the probe
+ * had failed off multiples of 16) or {@code off}. The probe runs the images' memory order
+ * (channels-last, {@link CpuLayout}), whose oneDNN kernels are the ones every convolution uses.
  */
 public final class OneDnnGuard {
     /** Where oneDNN is used. */
@@ -57,8 +59,11 @@ public final class OneDnnGuard {
             mode = switch (setting) {
                 case "auto" -> probe();
                 case "on" -> Mode.ALL;
+                // what the probe decides on the CPUs where oneDNN fails off multiples of 16: to
+                // exercise (and time) that routing on a CPU where oneDNN is right
+                case "blocks16" -> Mode.BLOCKS_OF_16;
                 case "off" -> Mode.NONE;
-                default -> throw new IllegalArgumentException("-Drelprune.onednn=" + setting + ": expected auto, on or off");
+                default -> throw new IllegalArgumentException("-Drelprune.onednn=" + setting + ": expected auto, on, blocks16 or off");
             };
             if (mode == Mode.NONE) {
                 torch.globalContext().setUserEnabledMkldnn(false);
@@ -122,8 +127,8 @@ public final class OneDnnGuard {
     private static boolean agrees(long cin, long cout) {
         try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
             // Java's generator, not libtorch's: the probe must not move a seeded training run's random stream
-            org.bytedeco.pytorch.Tensor x = TorchTensors.fromHost(uniform(cin * 100 + cout, 2, cin, 8, 8));
-            org.bytedeco.pytorch.Tensor w = TorchTensors.fromHost(uniform(cin * 1000 + cout, cout, cin, 3, 3));
+            org.bytedeco.pytorch.Tensor x = TorchTensors.fromHost(uniform(cin * 100 + cout, 2, cin, 8, 8)).contiguous(torch.MemoryFormat.ChannelsLast);
+            org.bytedeco.pytorch.Tensor w = TorchTensors.fromHost(uniform(cin * 1000 + cout, cout, cin, 3, 3)).contiguous(torch.MemoryFormat.ChannelsLast);
             Supplier<org.bytedeco.pytorch.Tensor> forward = () -> torch.conv2d(x, w, new TensorOptional(), new long[] {1, 1},
                     new long[] {1, 1}, new long[] {1, 1}, 1);
             org.bytedeco.pytorch.Tensor y = forward.get();

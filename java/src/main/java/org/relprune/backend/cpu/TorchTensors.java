@@ -18,18 +18,36 @@ final class TorchTensors {
         return wrap(t, DType.F32);
     }
 
-    /** Wraps (and owns) a libtorch tensor of element type {@code dtype}, made contiguous first. */
+    /**
+     * Wraps (and owns) a libtorch tensor of element type {@code dtype}: a 4-D tensor in
+     * channels-last order stays so ({@link CpuLayout}), anything else is made row-major first.
+     */
     static Tensor wrap(org.bytedeco.pytorch.Tensor t, DType dtype) {
         org.bytedeco.pytorch.Tensor c = t;
+        boolean channelsLast = false;
         if (!t.is_contiguous()) {
-            c = t.contiguous();
-            t.close();
+            if (t.dim() == 4 && t.is_contiguous(torch.MemoryFormat.ChannelsLast)) {
+                channelsLast = true;
+            } else {
+                c = t.contiguous();
+                t.close();
+            }
         }
         long[] dims = new long[(int) c.dim()];
         for (int i = 0; i < dims.length; i++) {
             dims[i] = c.size(i);
         }
-        return new Tensor(Shape.of(dims), dtype, Device.CPU, new TorchStorage(c));
+        return new Tensor(Shape.of(dims), dtype, Device.CPU, new TorchStorage(c, channelsLast));
+    }
+
+    /** Wraps a libtorch tensor in the CPU backend's order for its shape: 4-D images channels-last ({@link CpuLayout}). */
+    static Tensor wrapImage(org.bytedeco.pytorch.Tensor t) {
+        if (t.dim() == 4 && !t.is_contiguous(torch.MemoryFormat.ChannelsLast)) {
+            org.bytedeco.pytorch.Tensor c = t.contiguous(torch.MemoryFormat.ChannelsLast);
+            t.close();
+            return wrap(c);
+        }
+        return wrap(t);
     }
 
     static org.bytedeco.pytorch.Tensor t(Tensor x) {

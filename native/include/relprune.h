@@ -169,10 +169,11 @@ int rp_lrp_signals_cpu(const float *r, const float *z, const float *u, const flo
 
 /* Factors of the combine terms (terms array: RP_LRP_TERM_FIELDS doubles per term). */
 #define RP_LRP_TERM_FIELDS 2
-enum rp_lrp_factor { RP_FACTOR_X = 0, RP_FACTOR_X_POS = 1, RP_FACTOR_X_NEG = 2, RP_FACTOR_CONSTANT = 3 };
+enum rp_lrp_factor { RP_FACTOR_X = 0, RP_FACTOR_X_POS = 1, RP_FACTOR_X_NEG = 2, RP_FACTOR_CONSTANT = 3, RP_FACTOR_X_PLUS = 4 };
 
 /* out = sum_t f_t * g[:, t*c:(t+1)*c, :] over the k stacked blocks of g [outer, k*c, inner],
- * with f_t = x, max(x,0), min(x,0) or a constant (terms[t] = {factor, constant}); x, out:
+ * with f_t = x, max(x,0), min(x,0), a constant, or x + the constant (terms[t] = {factor,
+ * constant}); x, out:
  * [outer, c, inner] (x may be NULL if every factor is a constant). */
 int rp_lrp_combine_cpu(const float *g, const float *x, const double *terms, int64_t k,
                        int64_t outer, int64_t c, int64_t inner, float *out);

@@ -347,7 +347,7 @@ static void test_lrp_signals() {
 
 static void test_lrp_combine() {
     const std::vector<std::vector<double>> term_sets = {
-        {0, 1}, {1, 1, 2, 1}, {0, 1, 3, 3.0, 3, -3.0}, {3, 1}, {2, 1, 1, 1, 0, 1},
+        {0, 1}, {1, 1, 2, 1}, {0, 1, 3, 3.0, 3, -3.0}, {3, 1}, {2, 1, 1, 1, 0, 1}, {4, 3.0, 4, -3.0},
     };
     for (const auto &terms : term_sets) {
         const int64_t k = (int64_t)terms.size() / 2;
@@ -362,7 +362,8 @@ static void test_lrp_combine() {
                         for (int64_t t = 0; t < k; t++) {
                             const int f = (int)terms[2 * t];
                             const double xv = x[at];
-                            const double fac = f == 0 ? xv : f == 1 ? fmax(xv, 0.0) : f == 2 ? fmin(xv, 0.0) : terms[2 * t + 1];
+                            const double fac = f == 0 ? xv : f == 1 ? fmax(xv, 0.0) : f == 2 ? fmin(xv, 0.0) : f == 4 ? xv + terms[2 * t + 1]
+                                                                                                         : terms[2 * t + 1];
                             ref[at] += fac * g[((o * k + t) * sh.c + ch) * sh.inner + i];
                         }
                     }

@@ -315,7 +315,9 @@ static void test_lrp() {
             check("rp_lrp_signals_cuda abs_sums", shape, st, stc, abs_sums, dabs);
 
             // combine the signals back with the x factors
-            const std::vector<double> terms = k == 1 ? std::vector<double>{0, 1} : std::vector<double>{1, 1, 2, 1};
+            // (the z-box pair: x - low and x - high, when there are two signal blocks to reuse)
+            const std::vector<double> terms = k == 1 ? std::vector<double>{0, 1}
+                                              : set_index % 2 == 0 ? std::vector<double>{1, 1, 2, 1} : std::vector<double>{4, 3.0, 4, -3.0};
             const int64_t kt = (int64_t)terms.size() / 2;
             if (kt <= k) {
                 std::vector<float> x = uniform(rng, n, -3.0f, 3.0f), out(n);

@@ -252,8 +252,8 @@ inline int check_lrp_combine(const char *fn, const float *g, const float *x, con
     bool want_x = false;
     for (int64_t t = 0; t < k && a.ok(); t++) {
         const double f = terms[t * RP_LRP_TERM_FIELDS], cst = terms[t * RP_LRP_TERM_FIELDS + 1];
-        if (f != RP_FACTOR_X && f != RP_FACTOR_X_POS && f != RP_FACTOR_X_NEG && f != RP_FACTOR_CONSTANT)
-            a.fail("term %lld factor = %g must be 0 (x), 1 (x+), 2 (x-) or 3 (constant)", (long long)t, f);
+        if (f != RP_FACTOR_X && f != RP_FACTOR_X_POS && f != RP_FACTOR_X_NEG && f != RP_FACTOR_CONSTANT && f != RP_FACTOR_X_PLUS)
+            a.fail("term %lld factor = %g must be 0 (x), 1 (x+), 2 (x-), 3 (constant) or 4 (x + constant)", (long long)t, f);
         else if (!isfinite(cst)) a.fail("term %lld constant = %g is not finite", (long long)t, cst);
         want_x |= f != RP_FACTOR_CONSTANT;
     }

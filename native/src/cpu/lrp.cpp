@@ -127,6 +127,8 @@ static void combine_row(int factor, float cst, const float *xr, const float *gr,
         for (int64_t ch = 0; ch < c; ch++) yr[ch] = (first ? 0.0f : yr[ch]) + (xr[ch] > 0.0f ? xr[ch] : 0.0f) * gr[ch];
     } else if (factor == RP_FACTOR_X_NEG) {
         for (int64_t ch = 0; ch < c; ch++) yr[ch] = (first ? 0.0f : yr[ch]) + (xr[ch] < 0.0f ? xr[ch] : 0.0f) * gr[ch];
+    } else if (factor == RP_FACTOR_X_PLUS) {
+        for (int64_t ch = 0; ch < c; ch++) yr[ch] = (first ? 0.0f : yr[ch]) + (xr[ch] + cst) * gr[ch];
     } else {
         for (int64_t ch = 0; ch < c; ch++) yr[ch] = (first ? 0.0f : yr[ch]) + cst * gr[ch];
     }
@@ -260,6 +262,7 @@ int rp_lrp_combine_cpu(const float *g, const float *x, const double *terms, int6
                     if (factor == RP_FACTOR_X) f = xr[i];
                     else if (factor == RP_FACTOR_X_POS) f = xr[i] > 0.0f ? xr[i] : 0.0f;
                     else if (factor == RP_FACTOR_X_NEG) f = xr[i] < 0.0f ? xr[i] : 0.0f;
+                    else if (factor == RP_FACTOR_X_PLUS) f = xr[i] + cst;
                     else f = cst;
                     const float v = f * gr[i];
                     yr[i] = first ? v : yr[i] + v;

@@ -58,6 +58,7 @@ __global__ void combine_kernel(const float *g, const float *x, Terms terms, int 
             const float f = factor == RP_FACTOR_X ? xi
                             : factor == RP_FACTOR_X_POS ? (xi > 0.0f ? xi : 0.0f)
                             : factor == RP_FACTOR_X_NEG ? (xi < 0.0f ? xi : 0.0f)
+                            : factor == RP_FACTOR_X_PLUS ? __fadd_rn(xi, terms.constant[t])
                                                         : terms.constant[t];
             const float v = __fmul_rn(f, g[((o * k + t) * c + ch) * inner + i]);
             y = t == 0 ? v : __fadd_rn(y, v);

@@ -79,6 +79,7 @@ public record FeatureLayout(long outer, long c, long inner) {
                 case X_POS -> 1;
                 case X_NEG -> 2;
                 case CONSTANT -> 3;
+                case X_PLUS -> 4;
             };
             packed[2 * t + 1] = term.constant();
         }

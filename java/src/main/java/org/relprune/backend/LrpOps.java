@@ -158,8 +158,9 @@ public interface LrpOps {
     record SignalSpec(double coefficient, Mask mask, double cz, double cu, double cb, double cbp, double cbn, double cOffset, double epsilon) {
     }
 
-    /** Factor of one stacked block: x, x+, x-, a constant, or 1. */
+    /** Factor of one stacked block: x, x+, x-, a constant, or x plus a constant. */
     record CombineTerm(Factor factor, double constant) {
-        public enum Factor { X, X_POS, X_NEG, CONSTANT }
+        /** X_PLUS: x + the constant. */
+        public enum Factor { X, X_POS, X_NEG, CONSTANT, X_PLUS }
     }
 }

@@ -49,16 +49,7 @@ class TorchLrpOps implements LrpOps {
 
     @Override
     public Tensor convAdjoint(Tensor s, Tensor w, Conv2dSpec spec, Shape input) {
-        return scoped(() -> {
-            long[] ws = w.shape().dims();
-            long oh = s.shape().dim(2);
-            long ow = s.shape().dim(3);
-            long padH = input.dim(2) - ((oh - 1) * spec.strideH() - 2L * spec.padH() + (long) spec.dilationH() * (ws[2] - 1) + 1);
-            long padW = input.dim(3) - ((ow - 1) * spec.strideW() - 2L * spec.padW() + (long) spec.dilationW() * (ws[3] - 1) + 1);
-            return OneDnnGuard.deconvolution(() -> torch.conv_transpose2d(t(s), t(w), new TensorOptional(),
-                    new long[] {spec.strideH(), spec.strideW()}, new long[] {spec.padH(), spec.padW()}, new long[] {padH, padW},
-                    spec.groups(), spec.dilationH(), spec.dilationW()));
-        });
+        return scoped(() -> ConvAdjoints.adjoint(s, w, spec, input));
     }
 
     @Override
@@ -190,6 +181,7 @@ class TorchLrpOps implements LrpOps {
                     case X_POS -> block.mul(torch.clamp_min(xt, new Scalar(0.0)));
                     case X_NEG -> block.mul(torch.clamp_max(xt, new Scalar(0.0)));
                     case CONSTANT -> block.mul(new Scalar(term.constant()));
+                    case X_PLUS -> block.mul(xt.add(new Scalar(term.constant())));
                 };
                 sum = sum == null ? part : sum.add(part);
             }

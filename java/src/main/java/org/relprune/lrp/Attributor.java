@@ -98,7 +98,7 @@ public final class Attributor implements AutoCloseable {
         this.model = model;
         this.graph = model.graph();
         this.backend = model.backend();
-        this.folding = new BatchNormFolding(model);
+        this.folding = BatchNormFolding.of(model); // shared: the model keeps it
         List<String> order = new ArrayList<>();
         String classifier = null;
         for (Node n : graph.nodes()) {
@@ -239,7 +239,9 @@ public final class Attributor implements AutoCloseable {
     public Attribution explain(Composite composite, int[] targets, Start startWith) {
         check();
         LrpOps ops = backend.lrp();
-        LinearRelevance rules = new LinearRelevance(backend);
+        RuleWeights weights = RuleWeights.of(model);
+        weights.trim(); // what this explanation builds stays until it is done
+        LinearRelevance rules = new LinearRelevance(backend, weights);
         Map<String, HostTensor> channels = new LinkedHashMap<>();
         Map<String, HostTensor> neurons = new LinkedHashMap<>();
         Map<String, HostTensor> neuronsAbs = new LinkedHashMap<>();
@@ -268,8 +270,6 @@ public final class Attributor implements AutoCloseable {
             }
             HostTensor input = backend.download(relevance[0]);
             return new Attribution(input, channels, neurons, neuronsAbs, heads, headsAbs);
-        } finally {
-            rules.clear();
         }
     }
 
@@ -368,11 +368,14 @@ public final class Attributor implements AutoCloseable {
                 LrpOps ops = backend.lrp();
                 Tensor x = value(n.inputs().get(0));
                 Tensor w = view.weight();
-                Tensor wp = ops.weightPart(w, LrpOps.WeightPart.POSITIVE);
+                // the weights of u are the model's: built once, kept with it (RuleWeights)
+                RuleWeights kept = RuleWeights.of(model);
                 if (nonNegative) {
+                    Tensor wp = kept.get(n.name() + "|" + LinearRelevance.POSITIVE_WEIGHTS, () -> ops.weightPart(w, LrpOps.WeightPart.POSITIVE));
                     u = TensorScope.detach(view.forward(backend, x, wp));
                 } else {
-                    Tensor stacked = ops.concat(List.of(wp, ops.weightPart(w, LrpOps.WeightPart.NEGATIVE)), 1);
+                    Tensor stacked = kept.get(n.name() + "|" + LinearRelevance.SIGN_PARTS,
+                            () -> ops.concat(List.of(ops.weightPart(w, LrpOps.WeightPart.POSITIVE), ops.weightPart(w, LrpOps.WeightPart.NEGATIVE)), 1));
                     u = TensorScope.detach(view.forward(backend, ops.splitSigns(x, view.axis()), stacked));
                 }
             }
@@ -404,10 +407,21 @@ public final class Attributor implements AutoCloseable {
     private boolean inputNonNegative(Node n) {
         Boolean known = nonNegativeInputs[n.index()];
         if (known == null) {
-            known = backend.lrp().nonNegative(value(n.inputs().get(0)));
+            // a ReLU's output (pooled or not) is >= 0 by construction; otherwise one pass over the data
+            Node producer = graph.nodes().get(n.inputs().get(0));
+            known = (hook == null && afterReLU(producer)) || backend.lrp().nonNegative(value(producer.index()));
             nonNegativeInputs[n.index()] = known;
         }
         return known;
+    }
+
+    /** Whether a node's output is a ReLU's, possibly max- or average-pooled (NaN aside, never negative). */
+    private boolean afterReLU(Node n) {
+        if (n.layer() instanceof ReLU) {
+            return true;
+        }
+        boolean pooling = n.layer() instanceof MaxPool2d || n.layer() instanceof AvgPool2d || n.layer() instanceof AdaptiveAvgPool2d;
+        return pooling && afterReLU(graph.nodes().get(n.inputs().get(0)));
     }
 
     private List<Tensor> inputs(Node n) {
@@ -442,6 +456,5 @@ public final class Attributor implements AutoCloseable {
                 inputFactors[i].close();
             }
         }
-        folding.close();
     }
 }

@@ -33,6 +33,11 @@ public final class BatchNormFolding implements AutoCloseable {
         }
     }
 
+    /** The model's folding, made once and kept with the model (closed when it closes). */
+    public static BatchNormFolding of(Model model) {
+        return model.derived(BatchNormFolding.class, BatchNormFolding.class, () -> new BatchNormFolding(model));
+    }
+
     private void fold(Model model) {
         Graph g = model.graph();
         Backend b = model.backend();

@@ -1,8 +1,6 @@
 package org.relprune.lrp;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 import org.relprune.backend.Backend;
 import org.relprune.backend.LrpOps;
@@ -24,10 +22,29 @@ import org.relprune.tensor.Tensor;
  */
 final class LinearRelevance {
     private final Backend backend;
-    private final Map<String, Tensor> stacks = new HashMap<>();
+    private final RuleWeights stacks;
 
+    private final boolean ownStacks;
+
+    /** {@code stacks}: where the stacked weights are kept, typically the model's {@link RuleWeights#of}. */
+    LinearRelevance(Backend backend, RuleWeights stacks) {
+        this.backend = backend;
+        this.stacks = stacks;
+        this.ownStacks = false;
+    }
+
+    /** With a cache of its own, freed by {@link #clear}. */
     LinearRelevance(Backend backend) {
         this.backend = backend;
+        this.stacks = new RuleWeights(Long.MAX_VALUE);
+        this.ownStacks = true;
+    }
+
+    /** Frees the stacked weights of a cache of its own. */
+    void clear() {
+        if (ownStacks) {
+            stacks.close();
+        }
     }
 
     /** What a rule needs from the forward cache besides x and z. */
@@ -61,10 +78,10 @@ final class LinearRelevance {
         if (rule instanceof Rule.ZPlus p) {
             Signals s = ops.signals(r, z, u, b, null, List.of(signal(1, Mask.ALL, 0, 1, 0, 1, 0, 0, p.stabilizer())), axis, readoutGroup);
             if (xNonNegative) {
-                Tensor m = stack(layer, new NonNegative(rule), () -> part(w, WeightPart.POSITIVE));
+                Tensor m = stack(layer, POSITIVE_WEIGHTS, () -> part(w, WeightPart.POSITIVE));
                 return result(ops.combine(layer.adjoint(backend, s.stacked(), m, xs), x, List.of(term(Factor.X)), axis), s);
             }
-            Tensor m = stack(layer, rule, () -> rowBlocks(List.of(List.of(part(w, WeightPart.POSITIVE), part(w, WeightPart.NEGATIVE)))));
+            Tensor m = stack(layer, SIGN_PARTS, () -> rowBlocks(List.of(List.of(part(w, WeightPart.POSITIVE), part(w, WeightPart.NEGATIVE)))));
             return result(ops.combine(layer.adjoint(backend, s.stacked(), m, doubled(xs, 2, axis)), x, List.of(term(Factor.X_POS), term(Factor.X_NEG)), axis), s);
         }
         if (rule instanceof Rule.AlphaBeta || rule instanceof Rule.Gamma) {
@@ -100,9 +117,11 @@ final class LinearRelevance {
         if (rule instanceof Rule.ZBox box) {
             Tensor offset = constantResponse(layer, xs, box);
             Signals s = ops.signals(r, z, null, b, offset, List.of(signal(1, Mask.ALL, 1, 0, -1, 0, 0, -1, box.stabilizer())), axis, readoutGroup);
-            Tensor m = stack(layer, rule, () -> rowBlocks(List.of(List.of(w, part(w, WeightPart.POSITIVE), part(w, WeightPart.NEGATIVE)))));
-            return result(ops.combine(layer.adjoint(backend, s.stacked(), m, doubled(xs, 3, axis)), x,
-                    List.of(term(Factor.X), new CombineTerm(Factor.CONSTANT, -box.low()), new CombineTerm(Factor.CONSTANT, -box.high())), axis), s);
+            // x W^T s - l W+^T s - h W-^T s = (x - l) W+^T s + (x - h) W-^T s, as W = W+ + W-: two
+            // stacked blocks instead of three (the first layer's adjoint is a large one)
+            Tensor m = stack(layer, SIGN_PARTS, () -> rowBlocks(List.of(List.of(part(w, WeightPart.POSITIVE), part(w, WeightPart.NEGATIVE)))));
+            return result(ops.combine(layer.adjoint(backend, s.stacked(), m, doubled(xs, 2, axis)), x,
+                    List.of(new CombineTerm(Factor.X_PLUS, -box.low()), new CombineTerm(Factor.X_PLUS, -box.high())), axis), s);
         }
         if (rule instanceof Rule.Flat || rule instanceof Rule.WSquare) {
             boolean flat = rule instanceof Rule.Flat;
@@ -119,6 +138,13 @@ final class LinearRelevance {
         return new Result(relevance, s.sums(), s.absSums());
     }
 
+    /**
+     * Keys of weights that depend on the layer alone, shared by every rule and by the attributor's
+     * u = W+ x+ + W- x- (its stacks are the same tensors): W+, and [W+, W-] stacked along the input.
+     */
+    static final String POSITIVE_WEIGHTS = "W+";
+    static final String SIGN_PARTS = "[W+,W-]";
+
     /** Key for the stacked weight of a rule applied to a non-negative input. */
     private record NonNegative(Rule rule) {
     }
@@ -127,26 +153,23 @@ final class LinearRelevance {
     private record Denominator(Rule rule, Shape input) {
     }
 
-    /** W+ l + W- h over an input filled with the bounds (zero padding included, as the reference). */
+    /**
+     * W+ l + W- h over an input filled with the bounds (zero padding included, as the reference):
+     * the same for every sample, so computed for one and repeated over the batch.
+     */
     private Tensor constantResponse(LinearLayerView layer, Shape xs, Rule.ZBox box) {
         return stack(layer, new Denominator(box, xs), () -> {
-            Tensor lo = backend.lrp().full(xs, box.low());
-            Tensor hi = backend.lrp().full(xs, box.high());
-            return backend.add(layer.forward(backend, lo, part(layer.weight(), WeightPart.POSITIVE)),
+            Shape one = xs.withDim(0, 1);
+            Tensor lo = backend.lrp().full(one, box.low());
+            Tensor hi = backend.lrp().full(one, box.high());
+            Tensor response = backend.add(layer.forward(backend, lo, part(layer.weight(), WeightPart.POSITIVE)),
                     layer.forward(backend, hi, part(layer.weight(), WeightPart.NEGATIVE)));
+            return backend.gatherFeatures(response, 0, new int[(int) xs.dim(0)]); // sample 0, n times
         });
     }
 
     private Tensor stack(LinearLayerView layer, Object key, Supplier<Tensor> build) {
-        String k = layer.name() + "|" + key;
-        Tensor t = stacks.get(k);
-        if (t == null) {
-            try (org.relprune.tensor.TensorScope scope = org.relprune.tensor.TensorScope.open()) {
-                t = org.relprune.tensor.TensorScope.detach(build.get());
-            }
-            stacks.put(k, t);
-        }
-        return t;
+        return stacks.get(layer.name() + "|" + key, build);
     }
 
     /** Block matrix of weights: rows stacked along the output axis, columns along the input axis. */
@@ -180,9 +203,4 @@ final class LinearRelevance {
         return new CombineTerm(f, 1);
     }
 
-    /** Frees the stacked weights; call when the trial (composite) is done. */
-    void clear() {
-        stacks.values().forEach(Tensor::close);
-        stacks.clear();
-    }
 }

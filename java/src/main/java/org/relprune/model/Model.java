@@ -16,6 +16,8 @@ public final class Model implements AutoCloseable, Weights {
     private final Graph graph;
     private final Backend backend;
     private final Map<String, Tensor> tensors;
+    /** Objects computed from the weights (folded BatchNorm, rule-modified weights), closed with the model. */
+    private final Map<Object, AutoCloseable> derived = new LinkedHashMap<>();
     private boolean closed;
 
     private Model(Graph graph, Backend backend, Map<String, Tensor> tensors) {
@@ -77,10 +79,34 @@ public final class Model implements AutoCloseable, Weights {
         return ForwardPass.run(graph, this, backend, input);
     }
 
+    /**
+     * A value computed from this model's weights once and shared by every later user (the
+     * weights never change): made by {@code make} on first use, closed when the model closes.
+     */
+    public synchronized <T extends AutoCloseable> T derived(Object key, Class<T> type, java.util.function.Supplier<T> make) {
+        if (closed) {
+            throw new IllegalStateException("model " + graph.name() + " used after close");
+        }
+        AutoCloseable v = derived.get(key);
+        if (v == null) {
+            v = java.util.Objects.requireNonNull(make.get(), "derived value");
+            derived.put(key, v);
+        }
+        return type.cast(v);
+    }
+
     @Override
     public void close() {
         if (!closed) {
             closed = true;
+            for (AutoCloseable d : derived.values()) {
+                try {
+                    d.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("closing a value derived from model " + graph.name() + ": " + e.getMessage(), e);
+                }
+            }
+            derived.clear();
             tensors.values().forEach(Tensor::close);
             tensors.clear();
         }

@@ -106,6 +106,7 @@ abstract class LibtorchBackend implements Backend {
     public Tensor gatherFeatures(Tensor x, int axis, int[] index) {
         org.relprune.tensor.Shape out = org.relprune.backend.OpShapes.gatherFeatures(x, axis, index);
         int a = axis < 0 ? x.shape().rank() + axis : axis;
+        org.bytedeco.pytorch.Tensor picked;
         try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
             // a zero feature appended at the end stands for index -1
             long[] zeroDims = x.shape().dims();
@@ -115,16 +116,16 @@ abstract class LibtorchBackend implements Backend {
             for (int j = 0; j < idx.length; j++) {
                 idx[j] = index[j] < 0 ? x.shape().dim(a) : index[j];
             }
-            org.bytedeco.pytorch.Tensor picked = padded.index_select(a, torch.from_blob(new org.bytedeco.javacpp.LongPointer(idx), new long[] {idx.length},
+            picked = padded.index_select(a, torch.from_blob(new org.bytedeco.javacpp.LongPointer(idx), new long[] {idx.length},
                     new TensorOptions(ScalarType.Long)).clone());
             picked.retainReference();
             scope.detach(picked);
-            Tensor y = TorchTensors.wrapImage(picked);
-            if (!y.shape().equals(out)) {
-                throw new IllegalStateException("gatherFeatures: " + y.shape() + " instead of " + out);
-            }
-            return y;
         }
+        Tensor y = TorchTensors.wrapImage(picked); // outside the scope, which frees what is made in it
+        if (!y.shape().equals(out)) {
+            throw new IllegalStateException("gatherFeatures: " + y.shape() + " instead of " + out);
+        }
+        return y;
     }
 
     @Override

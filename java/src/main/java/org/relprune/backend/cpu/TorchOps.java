@@ -81,9 +81,10 @@ final class TorchOps {
         return wrap(torch.softmax(t(x), -1));
     }
 
+    /** A 4-D result is an image (or a convolution weight): channels-last, as {@link CpuLayout} keeps them. */
     static Tensor reshape(Tensor x, org.relprune.tensor.Shape shape) {
         OpShapes.reshape(x, shape);
-        return wrap(t(x).reshape(shape.dims()));
+        return TorchTensors.wrapImage(t(x).reshape(shape.dims()));
     }
 
     static Tensor select(Tensor x, long index) {

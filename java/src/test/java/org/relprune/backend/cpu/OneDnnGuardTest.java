@@ -52,21 +52,25 @@ class OneDnnGuardTest {
         return y;
     }
 
-    /** The adjoint: g[n,c,i,j] = sum over outputs (i', j') reading (i, j) of s[n,k,i',j'] w[k,c,u,v], in float64. */
-    private static double[] adjoint(HostTensor s, HostTensor w, int c) {
-        int n = (int) s.shape().dim(0), k = (int) s.shape().dim(1), h = (int) s.shape().dim(2), wd = (int) s.shape().dim(3);
+    /**
+     * The adjoint of a convolution with any square kernel, stride and padding, in float64:
+     * g[n,c,y,x] = sum of s[n,k,i,j] w[k,c,u,v] over the outputs (i, j) whose window reads (y, x).
+     */
+    private static double[] adjoint(HostTensor s, HostTensor w, int c, int h, int wd, int stride, int pad) {
+        int n = (int) s.shape().dim(0), k = (int) s.shape().dim(1), oh = (int) s.shape().dim(2), ow = (int) s.shape().dim(3);
+        int kk = (int) w.shape().dim(2);
         double[] g = new double[n * c * h * wd];
         for (int b = 0; b < n; b++) {
             for (int o = 0; o < k; o++) {
-                for (int i = 0; i < h; i++) {
-                    for (int j = 0; j < wd; j++) {
-                        double sv = s.data()[((b * k + o) * h + i) * wd + j];
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        double sv = s.data()[((b * k + o) * oh + i) * ow + j];
                         for (int ci = 0; ci < c; ci++) {
-                            for (int u = 0; u < 3; u++) {
-                                for (int v = 0; v < 3; v++) {
-                                    int ii = i + u - 1, jj = j + v - 1;
-                                    if (ii >= 0 && jj >= 0 && ii < h && jj < wd) {
-                                        g[((b * c + ci) * h + ii) * wd + jj] += sv * w.data()[((o * c + ci) * 3 + u) * 3 + v];
+                            for (int u = 0; u < kk; u++) {
+                                for (int v = 0; v < kk; v++) {
+                                    int y = i * stride - pad + u, x = j * stride - pad + v;
+                                    if (y >= 0 && x >= 0 && y < h && x < wd) {
+                                        g[((b * c + ci) * h + y) * wd + x] += sv * w.data()[((o * c + ci) * kk + u) * kk + v];
                                     }
                                 }
                             }
@@ -76,6 +80,32 @@ class OneDnnGuardTest {
             }
         }
         return g;
+    }
+
+    /**
+     * The adjoint as a forward convolution (what the CPU backend runs where oneDNN's
+     * deconvolution failed its self-check), whatever this CPU's mode: stride 1 with several
+     * kernels and paddings, and the pointwise strided form with input sizes the outputs do not
+     * cover to the edge; against float64.
+     */
+    @Test
+    void adjointAsForwardConvolutionEqualsFloat64() {
+        // {cout, cin, kernel, stride, pad, h, w}: cout (the adjoint's input channels) a multiple of 16
+        int[][] cases = {{16, 3, 3, 1, 1, 9, 7}, {32, 17, 3, 1, 0, 8, 8}, {16, 24, 5, 1, 2, 7, 9}, {48, 6, 1, 1, 0, 5, 6},
+                {32, 16, 1, 2, 0, 9, 7}, {16, 5, 1, 2, 0, 8, 8}, {64, 24, 3, 1, 2, 6, 6}};
+        try (CpuBackend cpu = new CpuBackend(); TensorScope scope = TensorScope.open()) {
+            for (int[] c : cases) {
+                int cout = c[0], cin = c[1], k = c[2], stride = c[3], pad = c[4], h = c[5], wd = c[6];
+                Conv2dSpec spec = Conv2dSpec.of(stride, pad);
+                long oh = Conv2dSpec.outSize(h, k, stride, pad, 1), ow = Conv2dSpec.outSize(wd, k, stride, pad, 1);
+                HostTensor s = random(cout * 7L + cin, 2, cout, oh, ow);
+                HostTensor w = random(cout * 11L + k, cout, cin, k, k);
+                assertTrue(ConvAdjoints.asForwardApplies(cpu.upload(w), spec), java.util.Arrays.toString(c));
+                Shape input = Shape.of(2, cin, h, wd);
+                float[] g = cpu.download(TorchTensors.wrap(ConvAdjoints.asForwardConvolution(cpu.upload(s), cpu.upload(w), spec, input))).data();
+                assertClose("adjoint as forward convolution " + java.util.Arrays.toString(c), g, adjoint(s, w, cin, h, wd, stride, pad));
+            }
+        }
     }
 
     private static void assertClose(String what, float[] got, double[] ref) {
@@ -101,7 +131,7 @@ class OneDnnGuardTest {
                 assertClose("conv2d " + what, y, conv(x, w));
                 HostTensor s = random(ch[0] + ch[1], 2, ch[1], 7, 9);
                 float[] g = cpu.download(cpu.lrp().convAdjoint(cpu.upload(s), cpu.upload(w), Conv2dSpec.of(1, 1), x.shape())).data();
-                assertClose("conv adjoint " + what, g, adjoint(s, w, (int) ch[0]));
+                assertClose("conv adjoint " + what, g, adjoint(s, w, (int) ch[0], 7, 9, 1, 1));
             }
         }
     }

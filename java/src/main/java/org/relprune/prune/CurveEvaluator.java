@@ -1,5 +1,6 @@
 package org.relprune.prune;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,51 +9,80 @@ import org.relprune.backend.Backend;
 import org.relprune.io.data.ImageDataset;
 import org.relprune.model.ForwardPass;
 import org.relprune.model.Model;
+import org.relprune.model.Node;
 import org.relprune.tensor.HostTensor;
 import org.relprune.tensor.Shape;
 import org.relprune.tensor.Tensor;
 import org.relprune.tensor.TensorScope;
 
 /**
- * Top-1 accuracy at every rate of a plan in batched passes: each pass holds a chunk of images
- * once per rate (rates x images), and the structured-mask kernel applies every rate's mask to
- * its copy at each masked node, so one forward pass evaluates the whole curve on the chunk.
+ * Top-1 accuracy at every rate of a plan. By default each rate runs at its pruned network's own
+ * width ({@link SlicedCurve}: the curve costs about the sum of the pruned networks' FLOPs, and
+ * what no rate changes runs once per batch). The batched structured-mask evaluation is kept as
+ * the reference: each pass holds a chunk of images once per rate (rates x images) and the
+ * structured-mask kernel applies every rate's mask to its copy at each masked node.
  */
 public final class CurveEvaluator {
+    /**
+     * Images per pass of the sliced evaluation are chosen so that no activation of a pass is
+     * above this: large enough for full-speed convolutions, small enough that malloc keeps and
+     * reuses the blocks between passes (glibc serves larger blocks of a thread's own arena with a
+     * fresh mmap each time, and the page faults then cost more than the arithmetic).
+     */
+    public static final long ACTIVATION_BYTES = 48L << 20;
+    /** Samples per pass when none is given. */
+    static final int AUTOMATIC_BATCH = 1024;
+
     private CurveEvaluator() {
+    }
+
+    /** How the curve is evaluated. */
+    public enum Evaluation {
+        /** Each rate at its pruned width, the structured-mask kernel where slicing saves too little (the default). */
+        SLICED(PrunedWidths.Policy.CHEAPEST),
+        /** Each rate at its pruned width, every masked layer sliced. */
+        SLICED_ALL(PrunedWidths.Policy.SLICE),
+        /** Each rate on its own, every masked layer at full width times its mask. */
+        MASKED_PER_RATE(PrunedWidths.Policy.MASK),
+        /** Every rate in one batched pass (rates x images), masks by the structured-mask kernel: the reference. */
+        BATCHED_MASKS(null);
+
+        private final PrunedWidths.Policy policy;
+
+        Evaluation(PrunedWidths.Policy policy) {
+            this.policy = policy;
+        }
+    }
+
+    /** {@link #accuracy(Model, PruningPlan, ImageDataset, int[], int, IntConsumer, Evaluation)}, sliced. */
+    public static double[] accuracy(Model model, PruningPlan plan, ImageDataset data, int[] classes, int maxBatch, IntConsumer progress) {
+        return accuracy(model, plan, data, classes, maxBatch, progress, Evaluation.SLICED);
     }
 
     /**
      * @param classes  restrict the task to these classes (the other logits are ignored), or null for all
-     * @param maxBatch images x rates per forward pass
+     * @param maxBatch samples per forward pass: images (sliced, one rate per pass) or images x
+     *                 rates (batched); 0 for automatic: 1024, and for the sliced evaluation no more
+     *                 images than keep every activation within {@link #ACTIVATION_BYTES}
      * @param progress receives the number of images done after each chunk
      */
-    public static double[] accuracy(Model model, PruningPlan plan, ImageDataset data, int[] classes, int maxBatch, IntConsumer progress) {
+    public static double[] accuracy(Model model, PruningPlan plan, ImageDataset data, int[] classes, int maxBatch, IntConsumer progress,
+                                    Evaluation evaluation) {
         int rates = plan.rates().size();
-        int chunk = Math.max(1, maxBatch / rates);
-        Backend backend = model.backend();
-        long[] correct = new long[rates];
         int n = data.size();
         if (n == 0) {
             throw new IllegalArgumentException("the evaluation set " + data.source() + " is empty");
         }
-        try (TensorScope masks = TensorScope.open()) {
-            Map<String, Tensor> byNode = new HashMap<>();
-            Map<String, PrunableLayer> layerOf = new HashMap<>();
-            List<PrunableLayer> layers = plan.layers();
-            for (int l = 0; l < layers.size(); l++) {
-                PrunableLayer layer = layers.get(l);
-                int f = layer.features();
-                float[] m = new float[rates * f];
-                for (int k = 0; k < rates; k++) {
-                    float[] mk = plan.mask(k, l);
-                    for (int c = 0; c < layer.count(); c++) {
-                        java.util.Arrays.fill(m, k * f + c * layer.span(), k * f + (c + 1) * layer.span(), mk[c]);
-                    }
-                }
-                byNode.put(layer.maskNode(), backend.upload(HostTensor.of(m, rates, f)));
-                layerOf.put(layer.maskNode(), layer);
-            }
+        if (maxBatch < 0) {
+            throw new IllegalArgumentException("maxBatch must be >= 0 (0: automatic), got " + maxBatch);
+        }
+        long[] correct = new long[rates];
+        Backend backend = model.backend();
+        boolean batched = evaluation == Evaluation.BATCHED_MASKS;
+        int chunk = batched ? Math.max(1, (maxBatch == 0 ? AUTOMATIC_BATCH : maxBatch) / rates)
+                : maxBatch == 0 ? imagesPerPass(model, AUTOMATIC_BATCH) : maxBatch;
+        try (TensorScope curve = TensorScope.open(); SlicedCurve sliced = batched ? null : new SlicedCurve(model, plan, evaluation.policy);
+             BatchedMasks masks = batched ? new BatchedMasks(backend, plan) : null) {
             for (int from = 0; from < n; from += chunk) {
                 int to = Math.min(n, from + chunk);
                 int[] idx = new int[to - from];
@@ -61,20 +91,26 @@ public final class CurveEvaluator {
                 }
                 HostTensor images = data.batch(idx);
                 try (TensorScope scope = TensorScope.open(); AutoCloseable work = backend.workScope()) {
-                    Tensor x = backend.upload(repeat(images, rates));
-                    Tensor logits = ForwardPass.run(model.graph(), model, backend, x, (node, out) -> {
-                        Tensor m = byNode.get(node.name());
-                        return m == null ? out : mask(backend, out, m, layerOf.get(node.name()));
-                    });
-                    HostTensor h = backend.download(logits);
-                    int k = (int) h.shape().dim(-1);
-                    for (int r = 0; r < rates; r++) {
-                        for (int i = 0; i < idx.length; i++) {
-                            int row = r * idx.length + i;
-                            if (argmax(h.data(), row * k, k, classes) == data.label(idx[i])) {
-                                correct[r]++;
+                    if (batched) {
+                        HostTensor h = backend.download(masks.logits(model, images));
+                        int k = (int) h.shape().dim(-1);
+                        for (int r = 0; r < rates; r++) {
+                            for (int i = 0; i < idx.length; i++) {
+                                if (argmax(h.data(), (r * idx.length + i) * k, k, classes) == data.label(idx[i])) {
+                                    correct[r]++;
+                                }
                             }
                         }
+                    } else {
+                        sliced.run(backend.upload(images), (logits, r) -> {
+                            HostTensor h = backend.download(logits);
+                            int k = (int) h.shape().dim(-1);
+                            for (int i = 0; i < idx.length; i++) {
+                                if (argmax(h.data(), i * k, k, classes) == data.label(idx[i])) {
+                                    correct[r]++;
+                                }
+                            }
+                        });
                     }
                 } catch (RuntimeException e) {
                     throw e;
@@ -93,13 +129,90 @@ public final class CurveEvaluator {
         return acc;
     }
 
+    /** The logits of every rate for one batch of images [n, C, H, W]: one [n, classes] per rate. */
+    public static List<HostTensor> logits(Model model, PruningPlan plan, HostTensor images, Evaluation evaluation) {
+        Backend backend = model.backend();
+        List<HostTensor> out = new ArrayList<>();
+        try (TensorScope scope = TensorScope.open()) {
+            if (evaluation == Evaluation.BATCHED_MASKS) {
+                try (BatchedMasks masks = new BatchedMasks(backend, plan)) {
+                    HostTensor h = backend.download(masks.logits(model, images));
+                    int n = (int) images.shape().dim(0);
+                    for (int r = 0; r < plan.rates().size(); r++) {
+                        out.add(h.rows(r * n, (r + 1) * n));
+                    }
+                }
+            } else {
+                try (SlicedCurve sliced = new SlicedCurve(model, plan, evaluation.policy)) {
+                    sliced.run(backend.upload(images), (logits, r) -> out.add(backend.download(logits)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Images per sliced pass: at most maxBatch, and few enough that the largest activation of the
+     * dense network stays within {@link #ACTIVATION_BYTES}.
+     */
+    static int imagesPerPass(Model model, int maxBatch) {
+        long largest = 1;
+        for (Node node : model.graph().nodes()) {
+            largest = Math.max(largest, node.shape().numel() * Float.BYTES);
+        }
+        return (int) Math.max(1, Math.min(maxBatch, ACTIVATION_BYTES / largest));
+    }
+
+    /** The rates' masks stacked per masked node, [rates, features], for the batched evaluation. */
+    private static final class BatchedMasks implements AutoCloseable {
+        private final Map<String, Tensor> byNode = new HashMap<>();
+        private final Map<String, PrunableLayer> layerOf = new HashMap<>();
+        private final int rates;
+        private final Backend backend;
+
+        BatchedMasks(Backend backend, PruningPlan plan) {
+            this.backend = backend;
+            this.rates = plan.rates().size();
+            List<PrunableLayer> layers = plan.layers();
+            try (TensorScope scope = TensorScope.open()) {
+                for (int l = 0; l < layers.size(); l++) {
+                    PrunableLayer layer = layers.get(l);
+                    int f = layer.features();
+                    float[] m = new float[rates * f];
+                    for (int k = 0; k < rates; k++) {
+                        float[] mk = plan.mask(k, l);
+                        for (int c = 0; c < layer.count(); c++) {
+                            java.util.Arrays.fill(m, k * f + c * layer.span(), k * f + (c + 1) * layer.span(), mk[c]);
+                        }
+                    }
+                    byNode.put(layer.maskNode(), TensorScope.detach(backend.upload(HostTensor.of(m, rates, f))));
+                    layerOf.put(layer.maskNode(), layer);
+                }
+            }
+        }
+
+        /** Logits [rates * n, classes] of the images repeated once per rate, each copy masked by its rate. */
+        Tensor logits(Model model, HostTensor images) {
+            Tensor x = backend.upload(repeat(images, rates));
+            return ForwardPass.run(model.graph(), model, backend, x, (node, out) -> {
+                Tensor m = byNode.get(node.name());
+                return m == null ? out : mask(backend, out, m, layerOf.get(node.name()).featureAxis());
+            });
+        }
+
+        @Override
+        public void close() {
+            byNode.values().forEach(Tensor::close);
+        }
+    }
+
     /**
      * Applies the rates' masks [rates, features] to x [rates * batch, ...]: on axis 1 directly; on
      * the last axis (tokens, dense layers) through a [rows, features] view, whose rows are still
      * grouped by rate because the rate is the outermost index.
      */
-    static Tensor mask(Backend backend, Tensor x, Tensor m, PrunableLayer layer) {
-        if (layer.featureAxis() == 1 || x.shape().rank() == 2) {
+    static Tensor mask(Backend backend, Tensor x, Tensor m, int featureAxis) {
+        if (featureAxis == 1 || x.shape().rank() == 2) {
             return backend.channelMask(x, m);
         }
         Shape s = x.shape();

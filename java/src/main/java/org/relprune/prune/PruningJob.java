@@ -12,7 +12,7 @@ import org.relprune.model.Model;
  *
  * @param coupled  null for independent components, else the reduction of coupled channel groups' scores
  * @param classes  a restricted task (only these classes' logits compete), or null for all
- * @param maxBatch images x rates per forward pass of the curve evaluation
+ * @param maxBatch samples per forward pass of the curve evaluation (see {@link CurveEvaluator#accuracy})
  */
 public record PruningJob(Criterion criterion, ComponentKind components, Rates rates, boolean globalRanking, boolean normalizePerLayer,
                          PruningPlan.Reduction coupled, int[] classes, int maxBatch) {
@@ -30,7 +30,14 @@ public record PruningJob(Criterion criterion, ComponentKind components, Rates ra
 
     /** The scores, the plan and the two curves. */
     public record Result(List<PrunableLayer> layers, List<double[]> scores, PruningPlan plan, double[] validation, double[] test,
-                         double scoringSeconds, double evaluationSeconds) {
+                         PhaseTimes scoring, PhaseTimes evaluation) {
+        public double scoringSeconds() {
+            return scoring.wallSeconds();
+        }
+
+        public double evaluationSeconds() {
+            return evaluation.wallSeconds();
+        }
     }
 
     /** Receives progress: phase name and images done (of the given total). */
@@ -41,14 +48,14 @@ public record PruningJob(Criterion criterion, ComponentKind components, Rates ra
     /** {@code validation} may be null (a given evaluation set has no splits): then only {@code test} is evaluated. */
     public Result run(Model model, ReferenceSet reference, ImageDataset validation, ImageDataset test, Listener listener) {
         List<PrunableLayer> layers = Components.of(model.graph(), components);
-        long t0 = System.nanoTime();
+        PhaseTimes.Mark t0 = PhaseTimes.mark();
         List<double[]> scores = criterion.score(model, layers, reference);
-        long t1 = System.nanoTime();
+        PhaseTimes scoring = PhaseTimes.since(t0);
+        PhaseTimes.Mark t1 = PhaseTimes.mark();
         PruningPlan plan = plan(model.graph(), layers, scores, rates);
         double[] val = validation == null ? null
                 : CurveEvaluator.accuracy(model, plan, validation, classes, maxBatch, listener.phase("validation curve", validation.size()));
         double[] tst = CurveEvaluator.accuracy(model, plan, test, classes, maxBatch, listener.phase("test curve", test.size()));
-        long t2 = System.nanoTime();
-        return new Result(layers, scores, plan, val, tst, (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+        return new Result(layers, scores, plan, val, tst, scoring, PhaseTimes.since(t1));
     }
 }

@@ -128,7 +128,7 @@ class CompactionTest {
             }
             Tensor input = backend.upload(new HostTensor(in, x));
             float[] masked = backend.download(ForwardPass.run(g, full, backend, input, (node, out) -> masks.containsKey(node.name())
-                    ? CurveEvaluator.mask(backend, out, masks.get(node.name()), byNode.get(node.name())) : out)).data();
+                    ? CurveEvaluator.mask(backend, out, masks.get(node.name()), byNode.get(node.name()).featureAxis()) : out)).data();
             float[] compacted = backend.download(ForwardPass.run(pg, pruned, backend, input)).data();
             double scale = 0;
             for (float v : masked) {

@@ -52,7 +52,7 @@ final class DemoCommand implements Callable<Integer> {
         for (String criterion : new String[] {"lrp", "l1", "random"}) {
             Path dir = out.resolve(criterion);
             var curve = PruneCommand.run(new PruneCommand.Settings("lenet5", weights, mnist, criterion, "epsilon_plus", null, "independent", "global",
-                    10, null, null, null, null, null, seed, false, "onehot", false, "sum", 1024, "cpu", dir, true), err);
+                    10, null, null, null, null, null, seed, false, "onehot", false, "sum", 0, 32, "cpu", dir, true), err);
             err.printf("demo: %-22s a_pr %.4f  auc %.4f  top_pr %s%n", PruneCommand.label(curve), curve.get("a_pr").getAsDouble(),
                     curve.get("auc").getAsDouble(), curve.get("top_pr"));
             runs.add(dir);

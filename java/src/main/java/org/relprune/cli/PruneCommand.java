@@ -88,8 +88,13 @@ final class PruneCommand implements Callable<Integer> {
             description = "LRP start relevance: onehot (of the true label; default) or logit (the true label's logit times one-hot).")
     String start;
     @Option(names = "--normalize", description = "Divide each layer's scores by their L1 norm before the global ranking.") boolean normalize;
-    @Option(names = "--batch", defaultValue = "1024", paramLabel = "B", description = "Images x rates per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "0", paramLabel = "B", description = "Images per forward pass of the curve evaluation (each "
+            + "rate runs at its pruned width, one rate per pass; default: automatic, as many as keep every activation within 48 MiB, "
+            + "at most 1024).")
     int batch;
+    @Option(names = "--reference-batch", defaultValue = "32", paramLabel = "B",
+            description = "Reference images per LRP (or other criterion) pass (default: ${DEFAULT-VALUE}).")
+    int referenceBatch;
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu", description = "Default: ${DEFAULT-VALUE} (pruning runs on the CPU backend today).")
     String device;
     @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
@@ -98,7 +103,7 @@ final class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JsonObject curve = run(new Settings(arch, weights, data, criterion, composite, components, grouping, ranking, perClass, reference, rates, classes,
-                validationLimit, testLimit, seed, signed, start, normalize, reduction, batch, device, out, force), new PrintWriter(spec.commandLine().getErr(), true));
+                validationLimit, testLimit, seed, signed, start, normalize, reduction, batch, referenceBatch, device, out, force), new PrintWriter(spec.commandLine().getErr(), true));
         spec.commandLine().getErr().printf("%s: a_pr %.4f, auc %.4f, top_pr %s on the %s split; wrote %s%n", curve.get("criterion").getAsString(),
                 curve.get("a_pr").getAsDouble(), curve.get("auc").getAsDouble(), curve.get("top_pr"), curve.get("split").getAsString(),
                 out.resolve("curve.json"));
@@ -108,7 +113,8 @@ final class PruneCommand implements Callable<Integer> {
     /** Everything a prune run takes (shared with 'demo'). */
     record Settings(String arch, Path weights, Path data, String criterion, String composite, String components, String grouping, String ranking,
                     Integer perClass, Path reference, String rates, Integer classes, Integer validationLimit, Integer testLimit, long seed,
-                    boolean signed, String start, boolean normalize, String reduction, int batch, String device, Path out, boolean force) {
+                    boolean signed, String start, boolean normalize, String reduction, int batch, int referenceBatch, String device, Path out,
+                    boolean force) {
     }
 
     static JsonObject run(Settings s, PrintWriter err) throws Exception {
@@ -125,8 +131,11 @@ final class PruneCommand implements Callable<Integer> {
         if (!s.device().equals("cpu")) {
             throw new IllegalArgumentException("--device " + s.device() + ": pruning runs on the CPU backend only today (the CUDA masks and CNN LRP exist but are not yet verified on a GPU; 'explain --device cuda' runs them)");
         }
-        if (s.batch() < 1) {
-            throw new IllegalArgumentException("--batch must be >= 1");
+        if (s.batch() < 0) {
+            throw new IllegalArgumentException("--batch must be >= 1 (or 0: automatic)");
+        }
+        if (s.referenceBatch() < 1) {
+            throw new IllegalArgumentException("--reference-batch must be >= 1");
         }
         Rates r = s.rates() == null ? Rates.standard() : Rates.parse(s.rates());
         if (r.values().get(0).signum() != 0) {
@@ -140,13 +149,13 @@ final class PruneCommand implements Callable<Integer> {
         // the default composites: epsilon_plus for CNNs (the paper), cp_epsilon for ViTs
         String composite = s.composite() != null ? s.composite() : vit ? "cp_epsilon" : "epsilon_plus";
         Criterion c = switch (s.criterion()) {
-            case "lrp" -> new LrpCriterion(Composites.named(composite), s.signed(), false, startRelevance(s.start()), 32);
-            case "taylor" -> new TaylorCriterion(32);
+            case "lrp" -> new LrpCriterion(Composites.named(composite), s.signed(), false, startRelevance(s.start()), s.referenceBatch());
+            case "taylor" -> new TaylorCriterion(s.referenceBatch());
             case "random" -> new RandomCriterion(s.seed());
             case "l1" -> new WeightNormCriterion(1);
             case "l2" -> new WeightNormCriterion(2);
             case "activation" -> new ActivationCriterion(64);
-            case "ig" -> new IntegratedGradientsCriterion(20, 32);
+            case "ig" -> new IntegratedGradientsCriterion(20, s.referenceBatch());
             default -> throw new IllegalArgumentException("unknown --criterion '" + s.criterion() + "' (use lrp, random, l1, l2, activation, taylor or ig)");
         };
         ImageDataset raw = Datasets.open(s.data());
@@ -212,8 +221,10 @@ final class PruneCommand implements Callable<Integer> {
                 val == null ? "" : val.size() + " validation / ", test.size(), tensorData ? "evaluation" : "test", r.size());
         PruningJob.Result res;
         long started = System.nanoTime();
+        String backendDescription;
         try (Backend backend = Backends.open(s.device(), new java.io.PrintStream(System.err, true));
              Model model = Model.load(graph, WeightFiles.read(s.weights()), backend)) {
+            backendDescription = backend.description();
             Progress[] open = new Progress[1];
             try {
                 res = job.run(model, reference, val, test, (phase, total) -> {
@@ -291,6 +302,9 @@ final class PruneCommand implements Callable<Integer> {
         p.addProperty("seconds", seconds);
         p.addProperty("scoring_seconds", res.scoringSeconds());
         p.addProperty("evaluation_seconds", res.evaluationSeconds());
+        p.add("scoring_cpu", cpu(res.scoring()));
+        p.add("evaluation_cpu", cpu(res.evaluation()));
+        p.addProperty("backend", backendDescription);
         p.add("versions", Provenance.versions());
         o.add("provenance", p);
         Files.createDirectories(s.out());
@@ -308,6 +322,17 @@ final class PruneCommand implements Callable<Integer> {
         AtomicFileWrite.writeString(curveFile, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(o) + "\n");
         CurvePlot.write(s.out().resolve("curve.png"), graph.name() + ": " + label(o),
                 List.of(new CurvePlot.Series(label(o) + String.format(" (a_pr %.3f)", mt.aPr()), rd, res.test())));
+        return o;
+    }
+
+    /** How busy the cores were during a phase (NaN where /proc/self/stat is missing). */
+    private static JsonObject cpu(org.relprune.prune.PhaseTimes t) {
+        JsonObject o = new JsonObject();
+        o.addProperty("wall_s", t.wallSeconds());
+        o.addProperty("user_s", t.userSeconds());
+        o.addProperty("system_s", t.systemSeconds());
+        o.addProperty("cpu_percent", t.cpuPercent());
+        o.addProperty("system_percent", t.systemPercent());
         return o;
     }
 

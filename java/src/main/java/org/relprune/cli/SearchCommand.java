@@ -70,7 +70,8 @@ final class SearchCommand implements Callable<Integer> {
             description = "Test images for the final curves of the best and the default composite, stratified (default: all).") Integer testLimit;
     @Option(names = "--lease", defaultValue = "120", paramLabel = "SECONDS",
             description = "A RUNNING trial whose process sent no heartbeat for this long is run again (default: ${DEFAULT-VALUE}).") int lease;
-    @Option(names = "--batch", defaultValue = "1024", paramLabel = "B") int batch;
+    @Option(names = "--batch", defaultValue = "0", paramLabel = "B",
+            description = "Images per forward pass of each trial's curve (default: automatic, as 'prune').") int batch;
 
     @Override
     public Integer call() throws Exception {
@@ -177,7 +178,7 @@ final class SearchCommand implements Callable<Integer> {
         String defaultComposite = vit ? "cp_epsilon" : "epsilon_plus";
         for (String[] run : new String[][] {{"best", bp.composite(), Boolean.toString(bp.signed())}, {"default", defaultComposite, "false"}}) {
             JsonObject c = PruneCommand.run(new PruneCommand.Settings(arch, weights, data, "lrp", run[1], kind.option(), "independent", "global",
-                    perClass, null, null, null, validationLimit, testLimit, seed, Boolean.parseBoolean(run[2]), "onehot", false, "sum", batch, "cpu", out.resolve(run[0]), true), err);
+                    perClass, null, null, null, validationLimit, testLimit, seed, Boolean.parseBoolean(run[2]), "onehot", false, "sum", batch, 32, "cpu", out.resolve(run[0]), true), err);
             summary.addProperty(run[0] + "_test_a_pr", c.get("a_pr").getAsDouble());
             if (run[0].equals("default")) {
                 // the best composite's validation a_pr is its trial's objective; the default's on the same images shows the gain

@@ -139,6 +139,11 @@ public class LrpBenchmark {
         }
     }
 
+    /** The backend's own description (threads, memory order, oneDNN mode), for reports. */
+    public String description() {
+        return backend.description();
+    }
+
     @TearDown(Level.Trial)
     public void tearDown() {
         cached.close();

@@ -42,17 +42,26 @@ public final class LrpPairedRun {
                 ms[c][r] = (System.nanoTime() - t0) / 1e6;
             }
         }
+        String description = b.description();
         b.tearDown();
         System.out.printf("ResNet-18, 224x224, batch 8, CPU (%d threads), %d paired rounds%n", Runtime.getRuntime().availableProcessors(), rounds);
         System.out.printf("%-42s %12s %12s%n", "case", "median ms", "x baseline");
+        StringBuilder json = new StringBuilder("{\"rounds\": " + rounds + ", \"backend\": \"" + description.replace("\"", "'") + "\", \"cases\": {");
         for (int c = 0; c < names.size(); c++) {
             double[] ratio = new double[rounds];
             for (int r = 0; r < rounds; r++) {
                 ratio[r] = ms[c][r] / ms[0][r];
             }
             System.out.printf("%-42s %12.1f %12.2f%n", names.get(c), median(ms[c]), median(ratio));
+            json.append(c == 0 ? "" : ", ").append(String.format(java.util.Locale.ROOT, "\"%s\": {\"median_ms\": %.2f, \"ratio_to_baseline\": %.4f}",
+                    KEYS[c], median(ms[c]), median(ratio)));
         }
+        // one machine-readable line, for benchmarks/trial/run.sh
+        System.out.println("JSON " + json.append("}}"));
     }
+
+    /** JSON keys of the cases, in order. */
+    private static final String[] KEYS = {"fwd_grad", "epsilon", "epsilon_gamma_box", "epsilon_cached"};
 
     private static double median(double[] v) {
         double[] s = v.clone();

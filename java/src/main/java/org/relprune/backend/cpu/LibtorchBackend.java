@@ -23,8 +23,11 @@ import org.relprune.tensor.Tensor;
  * through libtorch so that autograd records them.
  */
 abstract class LibtorchBackend implements Backend {
-    /** Before anything here loads libtorch ({@link IdleThreads}). */
+    /** Before anything here loads libtorch ({@link IdleThreads}, {@link LibtorchExtraction}). */
     protected final String idleThreads = IdleThreads.ensureQuiet();
+    {
+        LibtorchExtraction.ensureExtracted();
+    }
     private final LrpOps lrp = new NativeLrpOps();
     /** The host malloc setting in effect (HostAllocator), for descriptions. */
     protected final String hostMalloc = HostAllocator.ensureConfigured();

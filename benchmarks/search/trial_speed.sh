@@ -20,6 +20,12 @@ search() { # launcher name
   "$1" search --arch "$work/arch.json" --weights "$model/model.safetensors" --data "$data" --trials "$trials" --strategy random \
     --seed 0 --validation-limit "$val" --test-limit 200 --study "$work/$2.db" --out "$work/$2" > "$work/$2.log" 2>&1
 }
+# the old build's own JavaCPP cache, seeded with the dependencies' natives (builds before
+# LibtorchExtraction crash when they extract libtorch themselves), not with relprune's
+mkdir -p "$work/javacpp-old"
+for d in "${HOME}"/.javacpp/cache/*; do
+  case "$(basename "$d")" in relprune*.jar) ;; *) cp -r "$d" "$work/javacpp-old/" ;; esac
+done
 RELPRUNE_JAVA_OPTS="-Xmx8g -Dorg.bytedeco.javacpp.cachedir=$work/javacpp-old" search "$old/relprune" old
 search "$root/relprune" new
 python3 - "$work" <<'PY'

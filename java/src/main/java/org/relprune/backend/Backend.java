@@ -53,6 +53,16 @@ public interface Backend extends AutoCloseable {
 
     Tensor relu(Tensor x);
 
+    /**
+     * ReLU written over x itself, which is returned: the one exception to inputs staying
+     * unchanged, for a caller that owns x and reads it nowhere else (an evaluation pass fusing a
+     * layer's ReLU into it).
+     */
+    Tensor reluInPlace(Tensor x);
+
+    /** a + b written over a, which is returned (as {@link #reluInPlace}: a owned by the caller and read nowhere else). */
+    Tensor addInPlace(Tensor a, Tensor b);
+
     /** Exact (erf) GELU. */
     Tensor gelu(Tensor x);
 

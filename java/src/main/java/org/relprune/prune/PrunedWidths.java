@@ -31,9 +31,10 @@ import org.relprune.model.layers.SelectToken;
  *       channels into their positions, attention runs with the kept heads; the next layer then
  *       reads only those input columns. Layers that mix features otherwise (LayerNorm, an
  *       unfolded BatchNorm) get their input back at full width, zeros in the gaps; or</li>
- *   <li>{@link Treatment#MASK masked}: computed at full width and multiplied by its 0/1 mask
- *       (the structured-mask kernel), where that is cheaper: when nearly everything is kept, the
- *       FLOPs saved are fewer than the copies slicing costs at the next residual add.</li>
+ *   <li>{@link Treatment#MASK masked}: computed at full width with the pruned rows' weights and
+ *       bias zero (the same values as the structured mask after the layer, without a pass over
+ *       the output), where that is cheaper: when nearly everything is kept, the FLOPs saved are
+ *       fewer than the copies slicing costs at the next residual add.</li>
  * </ul>
  * Nodes whose full output is the same at every rate (nothing before them is pruned) are marked,
  * so that a curve computes them once per batch.
@@ -68,8 +69,8 @@ final class PrunedWidths {
      * which no step after it has to treat specially.
      */
     private final boolean[][] zeroRows;
-    /** [rate][node]: the 0/1 mask a masked layer applies at this node, null = none. */
-    private final float[][][] masks;
+    /** [rate][node]: the output rows of a layer kept at full width whose components are pruned (computed as zero), null = none. */
+    private final int[][][] zeroed;
     /** [rate][node]: the features of the node's output that are held (the rest are 0), null = all. */
     private final int[][][] features;
     /** [rate][prunable layer]: the treatment (null when nothing of the layer is pruned at that rate). */
@@ -85,7 +86,7 @@ final class PrunedWidths {
         int n = graph.nodes().size();
         rows = new int[rates][n][];
         zeroRows = new boolean[rates][n];
-        masks = new float[rates][n][];
+        zeroed = new int[rates][n][];
         features = new int[rates][n][];
         treatments = new Treatment[rates][];
         fullInvariant = new boolean[n];
@@ -100,10 +101,8 @@ final class PrunedWidths {
         PrunedWidths w = new PrunedWidths(graph, plan.rates().size());
         List<PrunableLayer> layers = plan.layers();
         int[] producers = new int[layers.size()];
-        int[] maskNodes = new int[layers.size()];
         for (int l = 0; l < layers.size(); l++) {
             producers[l] = producerOf(graph, layers.get(l));
-            maskNodes[l] = graph.node(layers.get(l).maskNode()).index();
         }
         for (int k = 0; k < w.rates; k++) {
             w.treatments[k] = new Treatment[layers.size()];
@@ -137,11 +136,16 @@ final class PrunedWidths {
                     w.rows[k][producers[l]] = r.stream().mapToInt(Integer::intValue).toArray();
                     w.zeroRows[k][producers[l]] = kept == 0;
                 } else {
-                    float[] m = new float[layer.features()];
-                    for (int c = 0; c < layer.count(); c++) {
-                        Arrays.fill(m, c * layer.span(), (c + 1) * layer.span(), keep[c]);
+                    long outRows = featureCount(producer);
+                    TreeSet<Integer> r = new TreeSet<>();
+                    for (int c = 0; c < keep.length; c++) {
+                        if (keep[c] == 0) {
+                            for (int row : layer.weightRows(c, (int) outRows)) {
+                                r.add(row);
+                            }
+                        }
                     }
-                    w.masks[k][maskNodes[l]] = m;
+                    w.zeroed[k][producers[l]] = r.stream().mapToInt(Integer::intValue).toArray();
                 }
             }
             w.propagate(k, foldedBatchNorm);
@@ -154,7 +158,7 @@ final class PrunedWidths {
             }
             boolean own = false;
             for (int k = 0; k < w.rates; k++) {
-                own |= w.rows[k][i] != null || w.masks[k][i] != null;
+                own |= w.rows[k][i] != null || w.zeroed[k][i] != null;
             }
             w.fullInvariant[i] = !inputsVary;
             w.varies[i] = inputsVary || own;
@@ -214,9 +218,6 @@ final class PrunedWidths {
                 f = in == null ? null : headFeatures(a, keptHeads(a, in));
             } else {
                 f = null; // mixes features: computed at full width
-            }
-            if (masks[k][i] != null) {
-                f = null; // masked at full width
             }
             features[k][i] = f;
         }
@@ -300,8 +301,9 @@ final class PrunedWidths {
         return zeroRows[rate][node];
     }
 
-    float[] mask(int rate, int node) {
-        return masks[rate][node];
+    /** The rows of a full-width layer whose components are pruned at this rate (to compute as zero), or null. */
+    int[] zeroed(int rate, int node) {
+        return zeroed[rate][node];
     }
 
     int[] features(int rate, int node) {

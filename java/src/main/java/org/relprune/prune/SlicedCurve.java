@@ -22,7 +22,6 @@ import org.relprune.model.layers.Linear;
 import org.relprune.model.layers.MaxPool2d;
 import org.relprune.model.layers.ReLU;
 import org.relprune.model.layers.SelectToken;
-import org.relprune.tensor.HostTensor;
 import org.relprune.tensor.Shape;
 import org.relprune.tensor.Tensor;
 import org.relprune.tensor.TensorScope;
@@ -45,6 +44,8 @@ final class SlicedCurve implements AutoCloseable {
     private final BatchNormFolding folding;
     private final PrunedWidths widths;
     private final int[] readers;
+    /** [node] the one node reading its output, or null. */
+    private final Node[] soleReaders;
     /** [rate][node] gathered {weight, bias} kept across batches. */
     private final Map<Long, Tensor[]> weights = new HashMap<>();
     private long weightBytes;
@@ -58,6 +59,10 @@ final class SlicedCurve implements AutoCloseable {
         this.folding = BatchNormFolding.of(model);
         this.widths = PrunedWidths.of(graph, plan, policy, folding::isFolded);
         this.readers = graph.consumerCounts();
+        this.soleReaders = new Node[graph.nodes().size()];
+        for (Node n : graph.nodes()) {
+            soleReaders[n.index()] = n == graph.output() ? null : graph.soleReader(n);
+        }
         this.keepShared = new boolean[graph.nodes().size()];
         for (Node n : graph.nodes()) {
             if (!widths.fullInvariant(n.index())) {
@@ -82,7 +87,7 @@ final class SlicedCurve implements AutoCloseable {
 
     private void cache(int k, Node n) {
         int[] inFeatures = widths.features(k, n.inputs().get(0));
-        if (widths.rows(k, n.index()) == null && inFeatures == null) {
+        if (widths.rows(k, n.index()) == null && widths.zeroed(k, n.index()) == null && inFeatures == null) {
             return; // the layer's own weights
         }
         try (TensorScope scope = TensorScope.open()) {
@@ -167,6 +172,7 @@ final class SlicedCurve implements AutoCloseable {
         Tensor[] values = new Tensor[nodes.size()];
         int[] remaining = readers.clone();
         Map<Tensor, Integer> uses = new IdentityHashMap<>(); // a tensor can be the value of several nodes
+        boolean[] reluDone = new boolean[nodes.size()];
         for (Node n : nodes) {
             int i = n.index();
             Tensor v;
@@ -175,18 +181,14 @@ final class SlicedCurve implements AutoCloseable {
                     continue; // read only by other shared nodes
                 }
                 v = derived(k, n, shared[i]);
+            } else if (reluDone[i]) {
+                v = values[n.inputs().get(0)]; // applied in place to its input already
             } else {
                 Tensor[] in = new Tensor[n.inputs().size()];
                 for (int j = 0; j < in.length; j++) {
                     in[j] = values[n.inputs().get(j)];
                 }
-                v = node(k, n, in);
-                float[] mask = widths.mask(k, i);
-                if (mask != null) {
-                    Tensor masked = maskFeatures(v, mask, n);
-                    release(v, uses, shared);
-                    v = masked;
-                }
+                v = n.layer() instanceof Add ? add(k, n, in, remaining, uses, shared) : node(k, n, in);
             }
             values[i] = v;
             uses.merge(v, 1, Integer::sum);
@@ -196,9 +198,52 @@ final class SlicedCurve implements AutoCloseable {
                     values[j] = null;
                 }
             }
+            // a ReLU that is the only reader of a tensor held by this node alone runs in place on
+            // it: no pass over a new tensor, no new tensor
+            Node reader = soleReaders[i];
+            if (reader != null && reader.layer() instanceof ReLU && !widths.fullInvariant(reader.index()) && owned(v, uses, shared)) {
+                backend.reluInPlace(v);
+                reluDone[reader.index()] = true;
+            }
         }
         Node out = graph.output();
         return materialize(values[out.index()], widths.features(k, out.index()), out);
+    }
+
+    /** Whether only one node of this rate holds t (and the batch does not). */
+    private static boolean owned(Tensor t, Map<Tensor, Integer> uses, Tensor[] shared) {
+        if (uses.getOrDefault(t, 0) != 1) {
+            return false;
+        }
+        for (Tensor s : shared) {
+            if (s == t) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A residual add at rate k: both inputs brought to the features the sum holds, and the sum
+     * written over one of them where this rate owns it and nothing reads it after the add (a copy
+     * the regathering made, or an input whose last reader this is).
+     */
+    private Tensor add(int k, Node n, Tensor[] in, int[] remaining, Map<Tensor, Integer> uses, Tensor[] shared) {
+        int[] f = widths.features(k, n.index());
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor[] g = new Tensor[2];
+            boolean[] free = new boolean[2];
+            for (int j = 0; j < 2; j++) {
+                int src = n.inputs().get(j);
+                g[j] = regather(in[j], widths.features(k, src), f, n);
+                free[j] = g[j] != in[j] || (remaining[src] == 1 && owned(in[j], uses, shared) && n.inputs().get(1 - j) != src);
+            }
+            if (free[0] || free[1]) {
+                int into = free[0] ? 0 : 1;
+                return scope.keep(backend.addInPlace(g[into], g[1 - into]));
+            }
+            return scope.keep(backend.add(g[0], g[1]));
+        }
     }
 
     private static void release(Tensor t, Map<Tensor, Integer> uses, Tensor[] shared) {
@@ -219,15 +264,27 @@ final class SlicedCurve implements AutoCloseable {
         t.close();
     }
 
-    /** A rate's value of a node whose full output is shared: the full output, its kept rows, or it masked. */
+    /** A rate's value of a node whose full output is shared: the full output, its kept rows, or it with the pruned rows zero. */
     private Tensor derived(int k, Node n, Tensor full) {
         int i = n.index();
         int[] rows = widths.rows(k, i);
         if (rows != null) {
             return backend.gatherFeatures(full, PrunedWidths.featureAxis(n), widths.zeroRows(k, i) ? minusOnes(rows.length) : rows);
         }
-        float[] mask = widths.mask(k, i);
-        return mask != null ? maskFeatures(full, mask, n) : full;
+        int[] zeroed = widths.zeroed(k, i);
+        return zeroed != null ? backend.gatherFeatures(full, PrunedWidths.featureAxis(n), zeroing(PrunedWidths.featureCount(n), zeroed)) : full;
+    }
+
+    /** The gather map that keeps every row but {@code zeroed}, which become 0. */
+    private static int[] zeroing(long width, int[] zeroed) {
+        int[] map = new int[(int) width];
+        for (int j = 0; j < map.length; j++) {
+            map[j] = j;
+        }
+        for (int r : zeroed) {
+            map[r] = -1;
+        }
+        return map;
     }
 
     /** The full output of a node from full inputs (what every rate computes alike). */
@@ -257,14 +314,6 @@ final class SlicedCurve implements AutoCloseable {
                 || n.layer() instanceof AvgPool2d || n.layer() instanceof AdaptiveAvgPool2d || n.layer() instanceof SelectToken
                 || n.layer() instanceof Flatten)) {
             return n.layer().forward(backend, List.of(in), model); // per feature: on the held ones
-        }
-        if (n.layer() instanceof Add && widths.features(k, i) != null) {
-            int[] f = widths.features(k, i);
-            try (TensorScope scope = TensorScope.open()) {
-                Tensor a = regather(in[0], inFeatures, f, n);
-                Tensor b = regather(in[1], widths.features(k, n.inputs().get(1)), f, n);
-                return scope.keep(backend.add(a, b));
-            }
         }
         if (n.layer() instanceof AttentionCore a && inFeatures != null) {
             int[] heads = PrunedWidths.keptHeads(a, inFeatures);
@@ -302,7 +351,7 @@ final class SlicedCurve implements AutoCloseable {
 
     /** The weight and bias of a node at rate k: its kept rows, and the columns of the input features held. */
     private Tensor[] weights(int k, Node n, int[] inFeatures) {
-        if (widths.rows(k, n.index()) == null && inFeatures == null) {
+        if (widths.rows(k, n.index()) == null && widths.zeroed(k, n.index()) == null && inFeatures == null) {
             return base(n);
         }
         Tensor[] cached = weights.get(key(k, n));
@@ -313,7 +362,9 @@ final class SlicedCurve implements AutoCloseable {
     private Tensor[] gathered(int k, Node n, int[] inFeatures) {
         int[] rows = widths.rows(k, n.index());
         Tensor[] base = base(n);
-        int[] rowIndex = rows == null ? null : widths.zeroRows(k, n.index()) ? minusOnes(rows.length) : rows;
+        int[] zeroed = widths.zeroed(k, n.index());
+        int[] rowIndex = rows != null ? (widths.zeroRows(k, n.index()) ? minusOnes(rows.length) : rows)
+                : zeroed != null ? zeroing(base[0].shape().dim(0), zeroed) : null;
         Tensor w = base[0];
         Tensor b = base[1];
         try (TensorScope scope = TensorScope.open()) {
@@ -356,14 +407,6 @@ final class SlicedCurve implements AutoCloseable {
     /** x at the node's full width (zeros in the features not held). */
     private Tensor materialize(Tensor x, int[] features, Node n) {
         return features == null ? x : regather(x, features, null, n);
-    }
-
-    /** x [n, features...] times a 0/1 mask over its features (the structured-mask kernel). */
-    private Tensor maskFeatures(Tensor x, float[] mask, Node n) {
-        try (TensorScope scope = TensorScope.open()) {
-            Tensor m = backend.upload(HostTensor.of(mask, 1, mask.length));
-            return scope.keep(CurveEvaluator.mask(backend, x, m, PrunedWidths.featureAxis(n)));
-        }
     }
 
     private static int[] minusOnes(int n) {

@@ -98,6 +98,22 @@ public final class CpuBackend extends LibtorchBackend {
     }
 
     @Override
+    public Tensor reluInPlace(Tensor x) {
+        NativeStatus.check(NativeKernels.rp_relu_cpu(p(x), p(x), x.numel()), "rp_relu_cpu");
+        return x;
+    }
+
+    @Override
+    public Tensor addInPlace(Tensor a, Tensor b) {
+        OpShapes.sameShape("addInPlace", a, b);
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor bb = CpuLayout.alike(b, a);
+            NativeStatus.check(NativeKernels.rp_add_cpu(p(a), p(bb), p(a), a.numel()), "rp_add_cpu");
+            return a;
+        }
+    }
+
+    @Override
     public Tensor add(Tensor a, Tensor b) {
         OpShapes.sameShape("add", a, b);
         try (TensorScope scope = TensorScope.open()) {

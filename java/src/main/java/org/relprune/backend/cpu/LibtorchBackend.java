@@ -104,6 +104,21 @@ abstract class LibtorchBackend implements Backend {
         return TorchOps.matmul(a, b, transposeB, alpha);
     }
 
+    /** Through libtorch; {@link CpuBackend} runs our native kernel instead. */
+    @Override
+    public Tensor reluInPlace(Tensor x) {
+        TorchTensors.t(x).relu_();
+        return x;
+    }
+
+    /** Through libtorch; {@link CpuBackend} runs our native kernel instead. */
+    @Override
+    public Tensor addInPlace(Tensor a, Tensor b) {
+        org.relprune.backend.OpShapes.sameShape("addInPlace", a, b);
+        TorchTensors.t(a).add_(TorchTensors.t(b));
+        return a;
+    }
+
     /** Through libtorch (differentiable); {@link CpuBackend} runs our native kernel instead. */
     @Override
     public Tensor gatherFeatures(Tensor x, int axis, int[] index) {

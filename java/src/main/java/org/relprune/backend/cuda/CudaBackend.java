@@ -575,6 +575,25 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public Tensor reluInPlace(Tensor x) {
+        checkOpen();
+        if (x.numel() > 0) {
+            NativeStatus.check(NativeCudaKernels.rp_relu_cuda(ptr(x), ptr(x), x.numel(), stream), "rp_relu_cuda");
+        }
+        return x;
+    }
+
+    @Override
+    public Tensor addInPlace(Tensor a, Tensor b) {
+        checkOpen();
+        OpShapes.sameShape("addInPlace", a, b);
+        if (a.numel() > 0) {
+            NativeStatus.check(NativeCudaKernels.rp_add_cuda(ptr(a), ptr(b), ptr(a), a.numel(), stream), "rp_add_cuda");
+        }
+        return a;
+    }
+
+    @Override
     public Tensor gatherFeatures(Tensor x, int axis, int[] index) {
         checkOpen();
         Shape out = OpShapes.gatherFeatures(x, axis, index); // checks every index: the kernel cannot read them

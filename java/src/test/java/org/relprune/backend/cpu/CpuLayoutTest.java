@@ -95,6 +95,15 @@ class CpuLayoutTest {
             assertSame(cpu.download(cpu.convert(cpu.convert(xr, org.relprune.tensor.DType.BF16), org.relprune.tensor.DType.F32)),
                     cpu.download(cpu.convert(cpu.convert(x, org.relprune.tensor.DType.BF16), org.relprune.tensor.DType.F32)), 0, "bf16 round trip");
             assertEquals(s, cpu.gatherFeatures(x, 1, new int[] {0, 1, 2, 3, 4}).shape());
+            // the in-place forms: the same values, written over their first operand
+            HostTensor relu = cpu.download(cpu.relu(x));
+            Tensor y = cpu.add(x, cpu.lrp().full(s, 0));
+            assertTrue(cpu.reluInPlace(y) == y);
+            assertSame(relu, cpu.download(y), 0, "reluInPlace");
+            HostTensor sum = cpu.download(cpu.add(x, z));
+            Tensor a = cpu.add(x, cpu.lrp().full(s, 0));
+            assertTrue(cpu.addInPlace(a, rowMajor(z)) == a);
+            assertSame(sum, cpu.download(a), 0, "addInPlace of mixed orders");
         }
     }
 

@@ -31,13 +31,23 @@ final class ConvAdjoints {
     /** Flipped, transposed weights, by the weight tensor they come from (the rules' stacks live as long as a trial). */
     private static final Map<Tensor, org.bytedeco.pytorch.Tensor> FLIPPED = new LinkedHashMap<>();
     private static final int MAX_FLIPPED = 512;
+    /**
+     * System property {@code relprune.adjoint}: {@code auto} (default) or {@code deconvolution}
+     * (every adjoint as a deconvolution, as before the forward form: to compare the two).
+     */
+    private static final boolean FORWARD_FORM = switch (System.getProperty("relprune.adjoint", "auto")) {
+        case "auto" -> true;
+        case "deconvolution" -> false;
+        default -> throw new IllegalArgumentException("-Drelprune.adjoint=" + System.getProperty("relprune.adjoint")
+                + ": expected auto or deconvolution");
+    };
 
     private ConvAdjoints() {
     }
 
     /** W^T s: s [n, cout, oh, ow], w [cout, cin/groups, kh, kw] -> [n, cin, h, w] = {@code input}. */
     static org.bytedeco.pytorch.Tensor adjoint(Tensor s, Tensor w, Conv2dSpec spec, Shape input) {
-        if (OneDnnGuard.mode() == OneDnnGuard.Mode.BLOCKS_OF_16 && asForwardApplies(w, spec)) {
+        if (OneDnnGuard.mode() == OneDnnGuard.Mode.BLOCKS_OF_16 && FORWARD_FORM && asForwardApplies(w, spec)) {
             return asForwardConvolution(s, w, spec, input);
         }
         return deconvolution(s, w, spec, input);

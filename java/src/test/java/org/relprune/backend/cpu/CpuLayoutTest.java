@@ -101,9 +101,9 @@ class CpuLayoutTest {
             assertTrue(cpu.reluInPlace(y) == y);
             assertSame(relu, cpu.download(y), 0, "reluInPlace");
             HostTensor sum = cpu.download(cpu.add(x, z));
-            Tensor a = cpu.add(x, cpu.lrp().full(s, 0));
-            assertTrue(cpu.addInPlace(a, rowMajor(z)) == a);
-            assertSame(sum, cpu.download(a), 0, "addInPlace of mixed orders");
+            Tensor acc = cpu.add(x, cpu.lrp().full(s, 0));
+            assertTrue(cpu.addInPlace(acc, rowMajor(z)) == acc);
+            assertSame(sum, cpu.download(acc), 0, "addInPlace of mixed orders");
         }
     }
 

@@ -106,19 +106,19 @@ public final class CpuBackend extends LibtorchBackend {
     @Override
     public Tensor addInPlace(Tensor a, Tensor b) {
         OpShapes.sameShape("addInPlace", a, b);
-        try (TensorScope scope = TensorScope.open()) {
-            Tensor bb = CpuLayout.alike(b, a);
-            NativeStatus.check(NativeKernels.rp_add_cpu(p(a), p(bb), p(a), a.numel()), "rp_add_cpu");
-            return a;
-        }
+        return sum(a, b, a);
     }
 
     @Override
     public Tensor add(Tensor a, Tensor b) {
         OpShapes.sameShape("add", a, b);
+        return sum(a, b, emptyLike(a));
+    }
+
+    /** y = a + b, b brought to a's memory order first; y in a's order (a itself allowed). */
+    private static Tensor sum(Tensor a, Tensor b, Tensor y) {
         try (TensorScope scope = TensorScope.open()) {
             Tensor bb = CpuLayout.alike(b, a);
-            Tensor y = scope.keep(emptyLike(a));
             NativeStatus.check(NativeKernels.rp_add_cpu(p(a), p(bb), p(y), a.numel()), "rp_add_cpu");
             return y;
         }

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
+import java.util.function.ObjIntConsumer;
 import org.relprune.backend.Backend;
 import org.relprune.io.data.ImageDataset;
 import org.relprune.model.ForwardPass;
@@ -38,11 +39,11 @@ public final class CurveEvaluator {
 
     /** How the curve is evaluated. */
     public enum Evaluation {
-        /** Each rate at its pruned width, the structured-mask kernel where slicing saves too little (the default). */
+        /** Each rate at its pruned width; a layer where slicing saves too little at full width with its pruned rows zero (the default). */
         SLICED(PrunedWidths.Policy.CHEAPEST),
         /** Each rate at its pruned width, every masked layer sliced. */
         SLICED_ALL(PrunedWidths.Policy.SLICE),
-        /** Each rate on its own, every masked layer at full width times its mask. */
+        /** Each rate on its own, every masked layer at full width with its pruned rows zero. */
         MASKED_PER_RATE(PrunedWidths.Policy.MASK),
         /** Every rate in one batched pass (rates x images), masks by the structured-mask kernel: the reference. */
         BATCHED_MASKS(null);
@@ -78,40 +79,24 @@ public final class CurveEvaluator {
         }
         long[] correct = new long[rates];
         Backend backend = model.backend();
-        boolean batched = evaluation == Evaluation.BATCHED_MASKS;
-        int chunk = batched ? Math.max(1, (maxBatch == 0 ? AUTOMATIC_BATCH : maxBatch) / rates)
+        int chunk = evaluation == Evaluation.BATCHED_MASKS ? Math.max(1, (maxBatch == 0 ? AUTOMATIC_BATCH : maxBatch) / rates)
                 : maxBatch == 0 ? imagesPerPass(model, AUTOMATIC_BATCH) : maxBatch;
-        try (TensorScope curve = TensorScope.open(); SlicedCurve sliced = batched ? null : new SlicedCurve(model, plan, evaluation.policy);
-             BatchedMasks masks = batched ? new BatchedMasks(backend, plan) : null) {
+        try (TensorScope curve = TensorScope.open(); RateLogits rateLogits = RateLogits.open(model, plan, evaluation)) {
             for (int from = 0; from < n; from += chunk) {
                 int to = Math.min(n, from + chunk);
                 int[] idx = new int[to - from];
                 for (int i = 0; i < idx.length; i++) {
                     idx[i] = from + i;
                 }
-                HostTensor images = data.batch(idx);
                 try (TensorScope scope = TensorScope.open(); AutoCloseable work = backend.workScope()) {
-                    if (batched) {
-                        HostTensor h = backend.download(masks.logits(model, images));
+                    rateLogits.run(data.batch(idx), (h, r) -> {
                         int k = (int) h.shape().dim(-1);
-                        for (int r = 0; r < rates; r++) {
-                            for (int i = 0; i < idx.length; i++) {
-                                if (argmax(h.data(), (r * idx.length + i) * k, k, classes) == data.label(idx[i])) {
-                                    correct[r]++;
-                                }
+                        for (int i = 0; i < idx.length; i++) {
+                            if (argmax(h.data(), i * k, k, classes) == data.label(idx[i])) {
+                                correct[r]++;
                             }
                         }
-                    } else {
-                        sliced.run(backend.upload(images), (logits, r) -> {
-                            HostTensor h = backend.download(logits);
-                            int k = (int) h.shape().dim(-1);
-                            for (int i = 0; i < idx.length; i++) {
-                                if (argmax(h.data(), i * k, k, classes) == data.label(idx[i])) {
-                                    correct[r]++;
-                                }
-                            }
-                        });
-                    }
+                    });
                 } catch (RuntimeException e) {
                     throw e;
                 } catch (Exception e) {
@@ -131,24 +116,54 @@ public final class CurveEvaluator {
 
     /** The logits of every rate for one batch of images [n, C, H, W]: one [n, classes] per rate. */
     public static List<HostTensor> logits(Model model, PruningPlan plan, HostTensor images, Evaluation evaluation) {
-        Backend backend = model.backend();
         List<HostTensor> out = new ArrayList<>();
-        try (TensorScope scope = TensorScope.open()) {
-            if (evaluation == Evaluation.BATCHED_MASKS) {
-                try (BatchedMasks masks = new BatchedMasks(backend, plan)) {
-                    HostTensor h = backend.download(masks.logits(model, images));
-                    int n = (int) images.shape().dim(0);
-                    for (int r = 0; r < plan.rates().size(); r++) {
-                        out.add(h.rows(r * n, (r + 1) * n));
-                    }
-                }
-            } else {
-                try (SlicedCurve sliced = new SlicedCurve(model, plan, evaluation.policy)) {
-                    sliced.run(backend.upload(images), (logits, r) -> out.add(backend.download(logits)));
-                }
-            }
+        try (TensorScope scope = TensorScope.open(); RateLogits rateLogits = RateLogits.open(model, plan, evaluation)) {
+            rateLogits.run(images, (h, r) -> out.add(h));
         }
         return out;
+    }
+
+    /** Every rate's logits [n, classes] for a batch of images, by one of the evaluations. */
+    private interface RateLogits extends AutoCloseable {
+        void run(HostTensor images, ObjIntConsumer<HostTensor> logits);
+
+        @Override
+        void close();
+
+        static RateLogits open(Model model, PruningPlan plan, Evaluation evaluation) {
+            Backend backend = model.backend();
+            if (evaluation == Evaluation.BATCHED_MASKS) {
+                BatchedMasks masks = new BatchedMasks(backend, plan);
+                int rates = plan.rates().size();
+                return new RateLogits() {
+                    @Override
+                    public void run(HostTensor images, ObjIntConsumer<HostTensor> logits) {
+                        HostTensor h = backend.download(masks.logits(model, images));
+                        int n = (int) images.shape().dim(0);
+                        for (int r = 0; r < rates; r++) {
+                            logits.accept(h.rows(r * n, (r + 1) * n), r);
+                        }
+                    }
+
+                    @Override
+                    public void close() {
+                        masks.close();
+                    }
+                };
+            }
+            SlicedCurve sliced = new SlicedCurve(model, plan, evaluation.policy);
+            return new RateLogits() {
+                @Override
+                public void run(HostTensor images, ObjIntConsumer<HostTensor> logits) {
+                    sliced.run(backend.upload(images), (t, r) -> logits.accept(backend.download(t), r));
+                }
+
+                @Override
+                public void close() {
+                    sliced.close();
+                }
+            };
+        }
     }
 
     /**

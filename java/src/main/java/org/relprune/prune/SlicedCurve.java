@@ -1,9 +1,11 @@
 package org.relprune.prune;
 
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.ObjIntConsumer;
 import org.relprune.backend.Backend;
 import org.relprune.lrp.BatchNormFolding;
@@ -22,7 +24,6 @@ import org.relprune.model.layers.Linear;
 import org.relprune.model.layers.MaxPool2d;
 import org.relprune.model.layers.ReLU;
 import org.relprune.model.layers.SelectToken;
-import org.relprune.tensor.Shape;
 import org.relprune.tensor.Tensor;
 import org.relprune.tensor.TensorScope;
 
@@ -87,8 +88,8 @@ final class SlicedCurve implements AutoCloseable {
 
     private void cache(int k, Node n) {
         int[] inFeatures = widths.features(k, n.inputs().get(0));
-        if (widths.rows(k, n.index()) == null && widths.zeroed(k, n.index()) == null && inFeatures == null) {
-            return; // the layer's own weights
+        if (ownWeights(k, n, inFeatures)) {
+            return;
         }
         try (TensorScope scope = TensorScope.open()) {
             Tensor[] base = base(n);
@@ -148,9 +149,16 @@ final class SlicedCurve implements AutoCloseable {
                     }
                 }
             }
+            // what the batch holds for every rate: never written over or closed by a rate's pass
+            Set<Tensor> batchTensors = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (Tensor t : shared) {
+                if (t != null) {
+                    batchTensors.add(t);
+                }
+            }
             for (int k = 0; k < widths.rates(); k++) {
                 try (TensorScope rate = TensorScope.open()) {
-                    logits.accept(pass(k, shared), k);
+                    logits.accept(pass(k, shared, batchTensors), k);
                 }
             }
         }
@@ -167,7 +175,7 @@ final class SlicedCurve implements AutoCloseable {
     }
 
     /** One rate's forward pass; its intermediate results are freed as soon as their last reader ran. */
-    private Tensor pass(int k, Tensor[] shared) {
+    private Tensor pass(int k, Tensor[] shared, Set<Tensor> batch) {
         List<Node> nodes = graph.nodes();
         Tensor[] values = new Tensor[nodes.size()];
         int[] remaining = readers.clone();
@@ -188,20 +196,20 @@ final class SlicedCurve implements AutoCloseable {
                 for (int j = 0; j < in.length; j++) {
                     in[j] = values[n.inputs().get(j)];
                 }
-                v = n.layer() instanceof Add ? add(k, n, in, remaining, uses, shared) : node(k, n, in);
+                v = n.layer() instanceof Add ? add(k, n, in, remaining, uses, batch) : node(k, n, in);
             }
             values[i] = v;
             uses.merge(v, 1, Integer::sum);
             for (int j : n.inputs()) {
                 if (--remaining[j] == 0) {
-                    release(values[j], uses, shared);
+                    release(values[j], uses, batch);
                     values[j] = null;
                 }
             }
             // a ReLU that is the only reader of a tensor held by this node alone runs in place on
             // it: no pass over a new tensor, no new tensor
             Node reader = soleReaders[i];
-            if (reader != null && reader.layer() instanceof ReLU && !widths.fullInvariant(reader.index()) && owned(v, uses, shared)) {
+            if (reader != null && reader.layer() instanceof ReLU && !widths.fullInvariant(reader.index()) && owned(v, uses, batch)) {
                 backend.reluInPlace(v);
                 reluDone[reader.index()] = true;
             }
@@ -211,16 +219,8 @@ final class SlicedCurve implements AutoCloseable {
     }
 
     /** Whether only one node of this rate holds t (and the batch does not). */
-    private static boolean owned(Tensor t, Map<Tensor, Integer> uses, Tensor[] shared) {
-        if (uses.getOrDefault(t, 0) != 1) {
-            return false;
-        }
-        for (Tensor s : shared) {
-            if (s == t) {
-                return false;
-            }
-        }
-        return true;
+    private static boolean owned(Tensor t, Map<Tensor, Integer> uses, Set<Tensor> batch) {
+        return uses.getOrDefault(t, 0) == 1 && !batch.contains(t);
     }
 
     /**
@@ -228,7 +228,7 @@ final class SlicedCurve implements AutoCloseable {
      * written over one of them where this rate owns it and nothing reads it after the add (a copy
      * the regathering made, or an input whose last reader this is).
      */
-    private Tensor add(int k, Node n, Tensor[] in, int[] remaining, Map<Tensor, Integer> uses, Tensor[] shared) {
+    private Tensor add(int k, Node n, Tensor[] in, int[] remaining, Map<Tensor, Integer> uses, Set<Tensor> batch) {
         int[] f = widths.features(k, n.index());
         try (TensorScope scope = TensorScope.open()) {
             Tensor[] g = new Tensor[2];
@@ -236,7 +236,7 @@ final class SlicedCurve implements AutoCloseable {
             for (int j = 0; j < 2; j++) {
                 int src = n.inputs().get(j);
                 g[j] = regather(in[j], widths.features(k, src), f, n);
-                free[j] = g[j] != in[j] || (remaining[src] == 1 && owned(in[j], uses, shared) && n.inputs().get(1 - j) != src);
+                free[j] = g[j] != in[j] || (remaining[src] == 1 && owned(in[j], uses, batch) && n.inputs().get(1 - j) != src);
             }
             if (free[0] || free[1]) {
                 int into = free[0] ? 0 : 1;
@@ -246,7 +246,7 @@ final class SlicedCurve implements AutoCloseable {
         }
     }
 
-    private static void release(Tensor t, Map<Tensor, Integer> uses, Tensor[] shared) {
+    private static void release(Tensor t, Map<Tensor, Integer> uses, Set<Tensor> batch) {
         if (t == null) {
             return;
         }
@@ -256,35 +256,15 @@ final class SlicedCurve implements AutoCloseable {
             return;
         }
         uses.remove(t);
-        for (Tensor s : shared) {
-            if (s == t) {
-                return; // the batch's, not this rate's
-            }
+        if (!batch.contains(t)) {
+            t.close();
         }
-        t.close();
     }
 
-    /** A rate's value of a node whose full output is shared: the full output, its kept rows, or it with the pruned rows zero. */
+    /** A rate's value of a node whose full output is shared: the full output, or the rows rate k takes of it. */
     private Tensor derived(int k, Node n, Tensor full) {
-        int i = n.index();
-        int[] rows = widths.rows(k, i);
-        if (rows != null) {
-            return backend.gatherFeatures(full, PrunedWidths.featureAxis(n), widths.zeroRows(k, i) ? minusOnes(rows.length) : rows);
-        }
-        int[] zeroed = widths.zeroed(k, i);
-        return zeroed != null ? backend.gatherFeatures(full, PrunedWidths.featureAxis(n), zeroing(PrunedWidths.featureCount(n), zeroed)) : full;
-    }
-
-    /** The gather map that keeps every row but {@code zeroed}, which become 0. */
-    private static int[] zeroing(long width, int[] zeroed) {
-        int[] map = new int[(int) width];
-        for (int j = 0; j < map.length; j++) {
-            map[j] = j;
-        }
-        for (int r : zeroed) {
-            map[r] = -1;
-        }
-        return map;
+        int[] map = rowMap(k, n);
+        return map == null ? full : backend.gatherFeatures(full, PrunedWidths.featureAxis(n), map);
     }
 
     /** The full output of a node from full inputs (what every rate computes alike). */
@@ -351,20 +331,48 @@ final class SlicedCurve implements AutoCloseable {
 
     /** The weight and bias of a node at rate k: its kept rows, and the columns of the input features held. */
     private Tensor[] weights(int k, Node n, int[] inFeatures) {
-        if (widths.rows(k, n.index()) == null && widths.zeroed(k, n.index()) == null && inFeatures == null) {
+        if (ownWeights(k, n, inFeatures)) {
             return base(n);
         }
         Tensor[] cached = weights.get(key(k, n));
         return cached != null ? cached : gathered(k, n, inFeatures);
     }
 
+    /** Whether a node at rate k runs with the layer's own weights: all its rows and all its input columns. */
+    private boolean ownWeights(int k, Node n, int[] inFeatures) {
+        return rowMap(k, n) == null && inFeatures == null;
+    }
+
+    /**
+     * How rate k takes a node's output rows out of the full ones, as a gather map (-1 for a row
+     * computed as zero), or null when it takes them all: the kept rows of a sliced layer (a
+     * layer pruned whole: its one held row, as zero), every row of a full-width layer with the
+     * pruned ones zero.
+     */
+    private int[] rowMap(int k, Node n) {
+        int i = n.index();
+        int[] rows = widths.rows(k, i);
+        if (rows != null) {
+            return widths.zeroRows(k, i) ? minusOnes(rows.length) : rows;
+        }
+        int[] zeroed = widths.zeroed(k, i);
+        if (zeroed == null) {
+            return null;
+        }
+        int[] map = new int[(int) PrunedWidths.featureCount(n)];
+        for (int j = 0; j < map.length; j++) {
+            map[j] = j;
+        }
+        for (int r : zeroed) {
+            map[r] = -1;
+        }
+        return map;
+    }
+
     /** Gathers the rows and columns (new tensors in the current scope, except a bias taken as it is). */
     private Tensor[] gathered(int k, Node n, int[] inFeatures) {
-        int[] rows = widths.rows(k, n.index());
         Tensor[] base = base(n);
-        int[] zeroed = widths.zeroed(k, n.index());
-        int[] rowIndex = rows != null ? (widths.zeroRows(k, n.index()) ? minusOnes(rows.length) : rows)
-                : zeroed != null ? zeroing(base[0].shape().dim(0), zeroed) : null;
+        int[] rowIndex = rowMap(k, n);
         Tensor w = base[0];
         Tensor b = base[1];
         try (TensorScope scope = TensorScope.open()) {

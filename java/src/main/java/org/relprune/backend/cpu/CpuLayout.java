@@ -81,12 +81,15 @@ final class CpuLayout {
 
     /** An uninitialized float32 tensor of a logical shape, channels-last if asked (and 4-D). */
     static Tensor empty(Shape shape, boolean channelsLast) {
-        if (channelsLast && shape.rank() == 4) {
-            try (TensorOptions options = new TensorOptions(torch.ScalarType.Float);
-                 MemoryFormatOptional format = new MemoryFormatOptional(torch.MemoryFormat.ChannelsLast)) {
-                return TorchTensors.wrap(torch.empty(shape.dims(), options, format));
-            }
+        return TorchTensors.wrap(allocate(shape, channelsLast, torch.ScalarType.Float));
+    }
+
+    /** An uninitialized libtorch tensor of any element type, channels-last if asked (and 4-D). */
+    static org.bytedeco.pytorch.Tensor allocate(Shape shape, boolean channelsLast, torch.ScalarType type) {
+        try (TensorOptions options = new TensorOptions(type);
+             MemoryFormatOptional format = channelsLast && shape.rank() == 4 ? new MemoryFormatOptional(torch.MemoryFormat.ChannelsLast)
+                     : new MemoryFormatOptional()) {
+            return torch.empty(shape.dims(), options, format);
         }
-        return TorchTensors.wrap(torch.empty(shape.dims()));
     }
 }

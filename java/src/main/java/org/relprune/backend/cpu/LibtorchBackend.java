@@ -1,6 +1,5 @@
 package org.relprune.backend.cpu;
 
-import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.bytedeco.pytorch.global.torch;
@@ -56,13 +55,8 @@ abstract class LibtorchBackend implements Backend {
         org.bytedeco.pytorch.Tensor src = x.storage(TorchStorage.class, from).torch;
         ScalarType type = to == DType.BF16
                 ? ScalarType.BFloat16 : ScalarType.Float;
-        org.bytedeco.pytorch.Tensor out;
         // the same memory order as x: the kernels convert element by element
-        try (TensorOptions options = new TensorOptions(type);
-             MemoryFormatOptional format = CpuLayout.channelsLast(x) ? new MemoryFormatOptional(torch.MemoryFormat.ChannelsLast)
-                     : new MemoryFormatOptional()) {
-            out = torch.empty(x.shape().dims(), options, format);
-        }
+        org.bytedeco.pytorch.Tensor out = CpuLayout.allocate(x.shape(), CpuLayout.channelsLast(x), type);
         try {
             // our kernels, not libtorch's .to(): the CPU twins are what the CUDA conversion is tested against
             if (to == DType.BF16) {

@@ -28,4 +28,10 @@ public interface TrainingSession extends AutoCloseable {
 
     record Step(double loss, int correct) {
     }
+
+    /** Starts a session: initial weights (parameters and buffers), the names that train, the optimizer. */
+    @FunctionalInterface
+    interface Opener {
+        TrainingSession open(Map<String, HostTensor> initial, java.util.Set<String> trainable, OptimizerSpec optimizer);
+    }
 }

@@ -6,9 +6,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.relprune.model.train.Checkpoint;
+import org.relprune.prune.CurveResult;
 import org.relprune.report.PruningReport;
+import org.relprune.run.PruneRun;
+import org.relprune.run.PruneSettings;
+import org.relprune.run.TrainRun;
+import org.relprune.run.TrainSettings;
+import org.relprune.train.Checkpoint;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -23,14 +29,13 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    @Mixin CommonOptions.Seed seed;
+
     @Option(names = "--out", defaultValue = "relprune-demo", paramLabel = "D", description = "Output folder (default: ${DEFAULT-VALUE} in the current folder).")
     Path out;
 
     @Option(names = "--data", paramLabel = "DIR", description = "MNIST IDX folder (default: data/mnist of the relprune checkout).")
     Path data;
-
-    @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Reference sampling and random-criterion seed (default: ${DEFAULT-VALUE}).")
-    long seed;
 
     @Override
     public Integer call() throws Exception {
@@ -38,28 +43,26 @@ final class DemoCommand implements Callable<Integer> {
         Path mnist = data != null ? data : committedMnist();
         Path model = out.resolve("model");
         Path weights = model.resolve(Checkpoint.WEIGHTS);
-        if (Files.isRegularFile(weights) && Files.isRegularFile(model.resolve(Checkpoint.SIDECAR))) {
-            err.println("demo: using the trained LeNet-5 in " + model + " (delete it to retrain)");
-        } else {
-            err.println("demo: training LeNet-5 on " + mnist + " into " + model);
-            int rc = Main.execute(new String[] {"train", "--arch", "lenet5", "--data", mnist.toString(), "--out", model.toString(), "--force"},
-                    spec.commandLine().getOut(), err);
-            if (rc != 0) {
-                throw new IllegalStateException("training the demo model failed (see above)");
+        try (ConsoleMonitor monitor = new ConsoleMonitor(err)) {
+            if (Files.isRegularFile(weights) && Files.isRegularFile(model.resolve(Checkpoint.SIDECAR))) {
+                monitor.say("demo: using the trained LeNet-5 in " + model + " (delete it to retrain)");
+            } else {
+                monitor.say("demo: training LeNet-5 on " + mnist + " into " + model);
+                monitor.say(TrainRun.run(TrainSettings.builder().arch("lenet5").data(mnist).out(model).force(true).build(), monitor).summary());
             }
+            List<Path> runs = new ArrayList<>();
+            for (String criterion : new String[] {"lrp", "l1", "random"}) {
+                Path dir = out.resolve(criterion);
+                CurveResult curve = PruneRun.run(PruneSettings.builder().arch("lenet5").weights(weights).data(mnist).criterion(criterion)
+                        .composite("epsilon_plus").referencePerClass(10).seed(seed.seed).out(dir).force(true).build(), monitor);
+                monitor.say(String.format("demo: %-22s a_pr %.4f  auc %.4f  top_pr %s", curve.label(), curve.test().metrics().aPr(),
+                        curve.test().metrics().auc(), curve.test().metrics().topPr()));
+                runs.add(dir);
+            }
+            Path report = out.resolve("report.html");
+            PruningReport.write(report, runs);
+            monitor.say("demo: wrote " + report);
         }
-        List<Path> runs = new ArrayList<>();
-        for (String criterion : new String[] {"lrp", "l1", "random"}) {
-            Path dir = out.resolve(criterion);
-            var curve = PruneCommand.run(new PruneCommand.Settings("lenet5", weights, mnist, criterion, "epsilon_plus", null, "independent", "global",
-                    10, null, null, null, null, null, seed, false, "onehot", false, "sum", 0, 32, "cpu", dir, true), err);
-            err.printf("demo: %-22s a_pr %.4f  auc %.4f  top_pr %s%n", PruneCommand.label(curve), curve.get("a_pr").getAsDouble(),
-                    curve.get("auc").getAsDouble(), curve.get("top_pr"));
-            runs.add(dir);
-        }
-        Path report = out.resolve("report.html");
-        PruningReport.write(report, runs);
-        err.println("demo: wrote " + report);
         return 0;
     }
 

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.relprune.backend.Backend;
 import org.relprune.backend.BatchSplitter;
-import org.relprune.backend.Backends;
+import org.relprune.run.Backends;
 import org.relprune.io.TensorRef;
 import org.relprune.io.WeightFiles;
 import org.relprune.io.safetensors.SafetensorsWriter;
@@ -22,6 +22,7 @@ import org.relprune.model.zoo.ModelZoo;
 import org.relprune.tensor.HostTensor;
 import org.relprune.tensor.TensorScope;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -32,13 +33,19 @@ import picocli.CommandLine.Spec;
                 + "for ViTs relevance/neurons/<mlp.0> and neurons_abs [B,N] (summed over tokens, of |R| per token) and "
                 + "relevance/heads/<attention> and heads_abs [B,H] (summed over queries, of |.| per query).",
                 "Composites: a preset (epsilon_gamma_box, epsilon_plus, epsilon_alpha2_beta1, epsilon, epsilon_plus_flat, ...) "
-                        + "or a spec string such as first=zbox:-3:3,conv=gamma:0.25,linear=epsilon:1e-6 (docs/composites.md)."})
+                        + "or a spec string such as first=zbox:-3:3,conv=gamma:0.25,linear=epsilon:1e-6 (docs/composites.md).",
+                "Writes --out O.safetensors. --device: cpu by default. --batch: inputs explained together (32 by default), halved and "
+                        + "retried when the device runs out of memory."})
 final class ExplainCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--arch", required = true, paramLabel = "A") String arch;
-    @Option(names = "--weights", required = true, paramLabel = "W") Path weights;
+    @Mixin CommonOptions.TrainedModel model;
+    @Mixin CommonOptions.Device device;
+    @Mixin CommonOptions.Batch batch;
+    @Mixin CommonOptions.Out out;
+    @Mixin CommonOptions.Force force;
+
     @Option(names = "--input", required = true, paramLabel = "F.safetensors:KEY") String input;
 
     @Option(names = "--target", defaultValue = "argmax", paramLabel = "F.safetensors:KEY|argmax",
@@ -46,28 +53,17 @@ final class ExplainCommand implements Callable<Integer> {
     String target;
 
     @Option(names = "--composite", required = true, paramLabel = "C") String composite;
-    @Option(names = "--out", required = true, paramLabel = "O.safetensors") Path out;
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda|auto", description = "Default: ${DEFAULT-VALUE}.") String device;
-    @Option(names = "--force", description = "Replace an existing output file.") boolean force;
 
     @Option(names = "--heatmap", paramLabel = "DIR", description = "Also write DIR/<i>.png: each input beside its relevance (red positive, blue negative).")
     Path heatmap;
 
-    @Option(names = "--batch", defaultValue = "32", paramLabel = "N",
-            description = "Inputs explained together (default: ${DEFAULT-VALUE}); halved and retried when the device runs out of memory.")
-    int batch;
-
     @Override
     public Integer call() throws Exception {
-        if (Files.exists(out) && !force) {
-            throw new IllegalArgumentException(out + " exists; pass --force to replace it");
-        }
-        if (batch < 1) {
-            throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
-        }
-        Graph graph = ModelZoo.resolve(arch);
+        force.refuseExisting(out.out);
+        int b = batch.positive(32);
+        Graph graph = ModelZoo.resolve(model.arch());
         Composite c = Composites.named(composite);
-        Map<String, HostTensor> w = WeightFiles.read(weights);
+        Map<String, HostTensor> w = WeightFiles.read(model.weights);
         HostTensor x = TensorRef.parse(input).read();
         int n = (int) x.shape().dim(0);
         HostTensor given = target.equals("argmax") ? null : TensorRef.parse(target).read();
@@ -75,12 +71,12 @@ final class ExplainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--target " + target + " holds " + given.data().length + " values for " + n + " inputs");
         }
         java.io.PrintStream log = new java.io.PrintStream(System.err, true);
-        try (Backend backend = Backends.open(device, log);
-             Model model = Model.load(graph, w, backend)) {
-            BatchSplitter splitter = new BatchSplitter("explain " + input, batch, log::println);
+        try (Backend backend = Backends.open(device.or("cpu"), log);
+             Model loaded = Model.load(graph, w, backend)) {
+            BatchSplitter splitter = new BatchSplitter("explain " + input, b, log::println);
             List<Explained> parts = splitter.map(n, (from, to) -> {
                 try (TensorScope scope = TensorScope.open();
-                     Attributor attributor = new Attributor(model, backend.upload(x.rows(from, to)))) {
+                     Attributor attributor = new Attributor(loaded, backend.upload(x.rows(from, to)))) {
                     int[] targets = targets(attributor.logits(), given, from, to);
                     return new Explained(attributor.explain(c, targets), targets);
                 }
@@ -104,7 +100,7 @@ final class ExplainCommand implements Callable<Integer> {
             if (heatmap != null) {
                 org.relprune.report.Heatmaps.write(heatmap, x, a.input());
             }
-            SafetensorsWriter.write(out, result, Map.of("architecture", graph.name(), "composite", c.spec(), "device", backend.description()));
+            SafetensorsWriter.write(out.out, result, Map.of("architecture", graph.name(), "composite", c.spec(), "device", backend.description()));
         }
         return 0;
     }

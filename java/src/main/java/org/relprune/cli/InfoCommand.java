@@ -12,6 +12,7 @@ import org.relprune.model.ParamSpec;
 import org.relprune.model.WeightCheck;
 import org.relprune.model.zoo.ModelZoo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -23,15 +24,14 @@ final class InfoCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--arch", required = true, paramLabel = "A", description = "Preset name (e.g. resnet50), inline JSON config, or JSON file.")
-    String arch;
+    @Mixin CommonOptions.Arch arch;
 
     @Option(names = "--weights", paramLabel = "W", description = "Optional .safetensors file, checked against the architecture.")
     Path weights;
 
     @Override
     public Integer call() throws Exception {
-        Graph g = ModelZoo.resolve(arch);
+        Graph g = ModelZoo.resolve(arch.arch);
         if (weights != null) {
             WeightCheck.check(g, WeightFiles.read(weights), weights.toString());
         }

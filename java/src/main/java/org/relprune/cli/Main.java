@@ -1,6 +1,7 @@
 package org.relprune.cli;
 
 import java.io.PrintWriter;
+import org.relprune.run.ErrorLines;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -23,7 +24,7 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
-            line.getErr().println(line.getCommandName() + ": error: " + CliErrors.oneLine(ex));
+            line.getErr().println(line.getCommandName() + ": error: " + ErrorLines.oneLine(ex));
             if (System.getenv("RELPRUNE_DEBUG") != null) {
                 ex.printStackTrace(line.getErr());
             }

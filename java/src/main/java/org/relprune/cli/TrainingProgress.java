@@ -2,11 +2,12 @@ package org.relprune.cli;
 
 import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
-import org.relprune.model.train.EpochStats;
-import org.relprune.model.train.TrainingListener;
+import org.relprune.train.EpochStats;
+import org.relprune.run.RunMonitor;
+import org.relprune.run.TrainRun;
 
 /** A progress bar per epoch with running loss and accuracy, and one summary line per epoch. */
-final class TrainingProgress implements TrainingListener, AutoCloseable {
+final class TrainingProgress implements RunMonitor.Training {
     private final int epochs;
     private ProgressBar bar;
     private int barEpoch = -1;
@@ -29,8 +30,7 @@ final class TrainingProgress implements TrainingListener, AutoCloseable {
     @Override
     public void epoch(EpochStats s) {
         close();
-        System.err.printf(Locale.ROOT, "epoch %d/%d: lr %.4g, loss %.4f, train acc %.4f, validation top-1 %.4f (%.1f s)%n",
-                s.epoch() + 1, epochs, s.learningRate(), s.trainLoss(), s.trainAccuracy(), s.validationTop1(), s.seconds());
+        System.err.println(TrainRun.epochLine(s, epochs));
     }
 
     @Override

@@ -10,23 +10,11 @@ import org.relprune.model.Model;
  * rate on the validation split (what a search optimizes) and the test split (the figures that
  * are reported; the pruning never saw it).
  *
- * @param coupled  null for independent components, else the reduction of coupled channel groups' scores
+ * @param recipe   how the scores become the plan
  * @param classes  a restricted task (only these classes' logits compete), or null for all
  * @param maxBatch samples per forward pass of the curve evaluation (see {@link CurveEvaluator#accuracy})
  */
-public record PruningJob(Criterion criterion, ComponentKind components, Rates rates, boolean globalRanking, boolean normalizePerLayer,
-                         PruningPlan.Reduction coupled, int[] classes, int maxBatch) {
-
-    /** The plan for given scores (also what compaction rebuilds from saved scores). */
-    public PruningPlan plan(org.relprune.model.Graph graph, List<PrunableLayer> layers, List<double[]> scores, Rates r) {
-        if (coupled == null) {
-            return PruningPlan.build(layers, scores, r, globalRanking, normalizePerLayer);
-        }
-        if (components != ComponentKind.CHANNELS) {
-            throw new IllegalArgumentException("coupled grouping is built for conv channels only, not " + components.option());
-        }
-        return PruningPlan.coupled(layers, scores, ChannelSpaces.of(graph).groups(layers), coupled, r, globalRanking, normalizePerLayer);
-    }
+public record PruningJob(Criterion criterion, PlanRecipe recipe, Rates rates, int[] classes, int maxBatch) {
 
     /** The scores, the plan and the two curves. */
     public record Result(List<PrunableLayer> layers, List<double[]> scores, PruningPlan plan, double[] validation, double[] test,
@@ -47,12 +35,12 @@ public record PruningJob(Criterion criterion, ComponentKind components, Rates ra
 
     /** {@code validation} may be null (a given evaluation set has no splits): then only {@code test} is evaluated. */
     public Result run(Model model, ReferenceSet reference, ImageDataset validation, ImageDataset test, Listener listener) {
-        List<PrunableLayer> layers = Components.of(model.graph(), components);
+        List<PrunableLayer> layers = recipe.layers(model.graph());
         PhaseTimes.Mark t0 = PhaseTimes.mark();
         List<double[]> scores = criterion.score(model, layers, reference);
         PhaseTimes scoring = PhaseTimes.since(t0);
         PhaseTimes.Mark t1 = PhaseTimes.mark();
-        PruningPlan plan = plan(model.graph(), layers, scores, rates);
+        PruningPlan plan = recipe.plan(model.graph(), layers, scores, rates);
         double[] val = validation == null ? null
                 : CurveEvaluator.accuracy(model, plan, validation, classes, maxBatch, listener.phase("validation curve", validation.size()));
         double[] tst = CurveEvaluator.accuracy(model, plan, test, classes, maxBatch, listener.phase("test curve", test.size()));

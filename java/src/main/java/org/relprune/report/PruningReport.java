@@ -1,17 +1,13 @@
 package org.relprune.report;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import org.relprune.io.AtomicFileWrite;
+import org.relprune.prune.CurveResult;
 
 /**
  * One self-contained HTML page (the plot embedded) with the pruning curves of several runs side
@@ -34,20 +30,11 @@ public final class PruningReport {
         if (runs.isEmpty()) {
             throw new IllegalArgumentException("no pruning runs to report");
         }
-        List<JsonObject> curves = new ArrayList<>();
+        List<CurveResult> curves = new ArrayList<>();
         List<CurvePlot.Series> series = new ArrayList<>();
         for (Path dir : runs) {
-            Path f = dir.resolve("curve.json");
-            if (!Files.isRegularFile(f)) {
-                throw new NoSuchFileException(f.toString(), null, "not a pruning run (no curve.json; run 'relprune prune --out " + dir + "' first)");
-            }
-            JsonObject c;
-            try {
-                c = JsonParser.parseString(Files.readString(f)).getAsJsonObject();
-                series.add(new CurvePlot.Series(label(c), doubles(c.getAsJsonArray("rates")), doubles(c.getAsJsonArray("accuracy"))));
-            } catch (RuntimeException e) {
-                throw new IOException(f + ": not a relprune curve.json (" + e.getMessage() + ")", e);
-            }
+            CurveResult c = CurveResult.read(dir);
+            series.add(new CurvePlot.Series(label(c), c.evaluation().rates(), c.test().accuracy()));
             curves.add(c);
         }
         Path dir = html.toAbsolutePath().getParent();
@@ -55,7 +42,7 @@ public final class PruningReport {
         Path png = Files.createTempFile(dir, "curves", ".png.tmp");
         String image;
         try {
-            String model = curves.get(0).getAsJsonObject("provenance").get("model").getAsString();
+            String model = curves.get(0).provenance().source().model();
             CurvePlot.write(png, model + ": top-1 accuracy on the test split", series);
             image = Base64.getEncoder().encodeToString(Files.readAllBytes(png));
         } finally {
@@ -71,16 +58,16 @@ public final class PruningReport {
                 .append("<table><tr><th class=\"l\">run</th><th class=\"l\">criterion</th><th>a_pr</th><th>auc</th><th>top_pr</th>"
                         + "<th>a_pr (val.)</th><th>components</th><th>reference</th><th>seed</th><th class=\"l\">model</th></tr>\n");
         for (int i = 0; i < curves.size(); i++) {
-            JsonObject c = curves.get(i);
-            JsonObject v = c.getAsJsonObject("validation");
-            JsonObject ref = c.getAsJsonObject("reference");
+            CurveResult c = curves.get(i);
+            CurveResult.Curve v = c.validation();
+            CurveResult.Reference ref = c.reference();
             b.append("<tr><td class=\"l\">").append(escape(runs.get(i).toString())).append("</td><td class=\"l\">").append(escape(label(c)))
-                    .append("</td><td>").append(fmt(c.get("a_pr"))).append("</td><td>").append(fmt(c.get("auc")))
-                    .append("</td><td>").append(fmt(c.get("top_pr"))).append("</td><td>").append(v == null ? "" : fmt(v.get("a_pr")))
-                    .append("</td><td>").append(c.get("total_components")).append(' ').append(escape(c.get("components").getAsString()))
-                    .append("</td><td>").append(ref == null ? "" : ref.get("samples").getAsInt() + " images")
-                    .append("</td><td>").append(ref == null ? "" : ref.get("seed").getAsLong())
-                    .append("</td><td class=\"l\">").append(escape(c.getAsJsonObject("provenance").get("model").getAsString()))
+                    .append("</td><td>").append(fmt(c.test().metrics().aPr())).append("</td><td>").append(fmt(c.test().metrics().auc()))
+                    .append("</td><td>").append(fmt(c.test().metrics().topPr())).append("</td><td>").append(v == null ? "" : fmt(v.metrics().aPr()))
+                    .append("</td><td>").append(c.selection().totalComponents()).append(' ').append(escape(c.selection().components().option()))
+                    .append("</td><td>").append(ref.samples()).append(" images")
+                    .append("</td><td>").append(ref.seed())
+                    .append("</td><td class=\"l\">").append(escape(c.provenance().source().model()))
                     .append("</td></tr>\n");
         }
         b.append("</table>\n");
@@ -93,9 +80,9 @@ public final class PruningReport {
         AtomicFileWrite.writeString(html, b.toString());
     }
 
-    private static String label(JsonObject c) {
-        String name = c.get("criterion").getAsString();
-        return c.has("composite") ? name + " (" + shortNumbers(c.get("composite").getAsString()) + ")" : name;
+    private static String label(CurveResult c) {
+        String name = c.method().criterion();
+        return c.method().composite() != null ? name + " (" + shortNumbers(c.method().composite()) + ")" : name;
     }
 
     /** A searched composite's parameters to 3 decimals for legends and tables (0.50021620 -> 0.500); curve.json keeps them whole. */
@@ -103,19 +90,7 @@ public final class PruningReport {
         return spec.replaceAll("(\\d+\\.\\d{3})\\d+", "$1");
     }
 
-    private static double[] doubles(JsonArray a) {
-        double[] d = new double[a.size()];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = a.get(i).getAsDouble();
-        }
-        return d;
-    }
-
-    private static String fmt(JsonElement e) {
-        if (e == null || e.isJsonNull()) {
-            return "";
-        }
-        double v = e.getAsDouble();
+    private static String fmt(double v) {
         return Double.isNaN(v) ? "none" : String.format("%.4f", v);
     }
 

@@ -7,11 +7,10 @@ import org.relprune.io.data.ImageDataset;
 import org.relprune.lrp.Attributor;
 import org.relprune.lrp.composite.Composites;
 import org.relprune.model.Model;
-import org.relprune.prune.ComponentKind;
-import org.relprune.prune.Components;
 import org.relprune.prune.CurveEvaluator;
 import org.relprune.prune.CurveMetrics;
 import org.relprune.prune.LrpCriterion;
+import org.relprune.prune.PlanRecipe;
 import org.relprune.prune.PrunableLayer;
 import org.relprune.prune.PruningPlan;
 import org.relprune.prune.Rates;
@@ -26,6 +25,7 @@ import org.relprune.tensor.TensorScope;
  */
 public final class TrialObjective implements AutoCloseable {
     private final Model model;
+    private final PlanRecipe recipe;
     private final List<PrunableLayer> layers;
     private final ImageDataset validation;
     private final Rates rates;
@@ -39,9 +39,10 @@ public final class TrialObjective implements AutoCloseable {
     public record Outcome(double aPr, double[] accuracy, double lrpSeconds, double curveSeconds) {
     }
 
-    public TrialObjective(Model model, ComponentKind components, ReferenceSet reference, ImageDataset validation, Rates rates, int chunk, int maxBatch) {
+    public TrialObjective(Model model, PlanRecipe recipe, ReferenceSet reference, ImageDataset validation, Rates rates, int chunk, int maxBatch) {
         this.model = model;
-        this.layers = Components.of(model.graph(), components);
+        this.recipe = recipe;
+        this.layers = recipe.layers(model.graph());
         this.validation = validation;
         this.rates = rates;
         this.maxBatch = maxBatch;
@@ -70,7 +71,7 @@ public final class TrialObjective implements AutoCloseable {
         LrpCriterion criterion = new LrpCriterion(Composites.named(p.composite()), p.signed(), false, Attributor.Start.ONE_HOT, Integer.MAX_VALUE);
         List<double[]> scores = criterion.score(layers, chunks, targets);
         long t1 = System.nanoTime();
-        PruningPlan plan = PruningPlan.build(layers, scores, rates, true, false);
+        PruningPlan plan = recipe.plan(model.graph(), layers, scores, rates);
         double[] acc = CurveEvaluator.accuracy(model, plan, validation, null, maxBatch, null);
         long t2 = System.nanoTime();
         return new Outcome(CurveMetrics.of(rates.asDoubles(), acc).aPr(), acc, (t1 - t0) / 1e9, (t2 - t1) / 1e9);

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.relprune.backend.cpu.CpuBackend;
-import org.relprune.io.onnx.OnnxExport;
+import org.relprune.export.OnnxExport;
 import org.relprune.model.ForwardPass;
 import org.relprune.model.Graph;
 import org.relprune.model.Model;

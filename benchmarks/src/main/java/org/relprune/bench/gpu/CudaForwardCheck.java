@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.relprune.backend.Backend;
 import org.relprune.backend.BackendUnavailableException;
-import org.relprune.backend.Backends;
+import org.relprune.run.Backends;
 import org.relprune.backend.cuda.CudaBackend;
 import org.relprune.io.WeightFiles;
 import org.relprune.io.safetensors.SafetensorsReader;

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.relprune.backend.Backend;
-import org.relprune.backend.Backends;
+import org.relprune.run.Backends;
 import org.relprune.backend.cuda.CudaBackend;
 import org.relprune.backend.cuda.CudaPrecision;
 import org.relprune.io.WeightFiles;

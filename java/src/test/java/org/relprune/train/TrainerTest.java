@@ -1,7 +1,8 @@
-package org.relprune.model.train;
+package org.relprune.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -9,7 +10,8 @@ import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.relprune.backend.OptimizerSpec;
+import org.relprune.backend.cpu.CpuBackend;
+import org.relprune.backend.cpu.TorchTrainingSession;
 import org.relprune.io.data.IdxDataset;
 import org.relprune.io.data.PreparedData;
 import org.relprune.model.Graph;
@@ -19,24 +21,26 @@ import org.relprune.tensor.HostTensor;
 /** Training on the committed MNIST data: learns, and is bit-for-bit reproducible. */
 class TrainerTest {
     private static PreparedData mnist;
+    private static Trainer trainer;
 
     @BeforeAll
     static void load() throws Exception {
         mnist = PreparedData.prepare(IdxDataset.read(Path.of("..", "data", "mnist")), 0.1, 0.1, 0, null);
+        trainer = new Trainer(TorchTrainingSession::new, CpuBackend::new);
     }
 
     private static Trainer.Result trainBriefly(String arch, long seed) {
         Graph g = ModelZoo.resolve(arch);
         TrainConfig c = TrainDefaults.forGraph(g).withEpochs(1).withSeed(seed);
         // 3000 images keep the test short; the split itself is the real one.
-        return Trainer.train(g, mnist.train().subset(java.util.stream.IntStream.range(0, 3000).toArray()), null, c, new TrainingListener() { });
+        return trainer.train(g, mnist.train().subset(java.util.stream.IntStream.range(0, 3000).toArray()), null, c, new TrainingListener() { });
     }
 
     @Test
     void lenet5LearnsWellAboveChance() {
         Graph g = ModelZoo.resolve("lenet5");
         Trainer.Result r = trainBriefly("lenet5", 0);
-        Accuracy a = Trainer.evaluate(g, r.weights(), mnist.test());
+        Accuracy a = trainer.evaluate(g, r.weights(), mnist.test());
         assertEquals(mnist.test().size(), a.samples());
         assertTrue(a.top1() > 0.8, "top-1 after one short epoch: " + a.top1());
         assertTrue(r.history().get(0).trainLoss() < 1.5, "mean loss " + r.history().get(0).trainLoss());
@@ -59,14 +63,17 @@ class TrainerTest {
     }
 
     @Test
-    void schedules() {
+    void schedulesFollowTheirFormulas() {
         LearningRateSchedule cos = LearningRateSchedule.parse("cosine");
-        assertEquals(0.1, cos.at(0.1, 0, 10), 1e-12);
-        assertEquals(0.05, cos.at(0.1, 5, 10), 1e-12);
         LearningRateSchedule step = LearningRateSchedule.parse("step:3:0.5");
-        assertEquals(0.025, step.at(0.1, 6, 10), 1e-12);
-        OptimizerSpec s = new OptimizerSpec(OptimizerSpec.Kind.SGD, 0.1, 0.9, 0, false);
-        assertEquals(0.1, s.learningRate());
+        LearningRateSchedule constant = LearningRateSchedule.parse("constant");
+        for (int e = 0; e < 10; e++) {
+            // cosine annealing to 0 over 10 epochs, and halving every 3 epochs, written out independently
+            assertEquals(0.1 * 0.5 * (1 + Math.cos(Math.PI * e / 10)), cos.at(0.1, e, 10), 1e-12, "cosine epoch " + e);
+            assertEquals(0.1 * Math.pow(0.5, e / 3), step.at(0.1, e, 10), 1e-12, "step epoch " + e);
+            assertEquals(0.1, constant.at(0.1, e, 10), 1e-15, "constant epoch " + e);
+        }
+        assertThrows(IllegalArgumentException.class, () -> LearningRateSchedule.parse("step:0:0.5"));
     }
 
     @Test

@@ -1,22 +1,22 @@
-package org.relprune.cli;
+package org.relprune.run;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import org.relprune.io.data.ImageDataset;
 import org.relprune.io.data.PreparedData;
-import org.relprune.model.train.Checkpoint;
+import org.relprune.train.Checkpoint;
 
 /**
  * The train / validation / test split and normalization a model was trained with, read from its
  * sidecar (W's .json beside it); without one, the defaults of 'train' (10% validation, 10% test,
  * split seed 0, statistics of the training split).
  */
-final class ModelSplits {
+public final class ModelSplits {
     private ModelSplits() {
     }
 
-    static PreparedData prepare(Path weights, ImageDataset raw) throws java.io.IOException {
+    public static PreparedData prepare(Path weights, ImageDataset raw) throws java.io.IOException {
         JsonObject sidecar = Checkpoint.sidecarOf(weights);
         double val = 0.1;
         double tst = 0.1;

@@ -1,4 +1,4 @@
-package org.relprune.model.train;
+package org.relprune.train;
 
 import org.relprune.backend.OptimizerSpec;
 import org.relprune.model.Graph;

@@ -1,4 +1,4 @@
-package org.relprune.io.onnx;
+package org.relprune.export;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

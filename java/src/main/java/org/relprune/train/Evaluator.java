@@ -1,4 +1,4 @@
-package org.relprune.model.train;
+package org.relprune.train;
 
 import org.relprune.io.data.ImageDataset;
 import org.relprune.model.Model;

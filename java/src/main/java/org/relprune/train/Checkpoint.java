@@ -1,4 +1,4 @@
-package org.relprune.model.train;
+package org.relprune.train;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;

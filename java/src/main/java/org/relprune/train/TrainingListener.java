@@ -1,4 +1,4 @@
-package org.relprune.model.train;
+package org.relprune.train;
 
 /** Receives progress of a training run (for progress bars and logs). */
 public interface TrainingListener {

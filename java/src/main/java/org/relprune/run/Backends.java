@@ -1,8 +1,12 @@
-package org.relprune.backend;
+package org.relprune.run;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import org.relprune.backend.Backend;
+import org.relprune.backend.BackendUnavailableException;
+import org.relprune.backend.TrainingSession;
 import org.relprune.backend.cpu.CpuBackend;
+import org.relprune.backend.cpu.TorchTrainingSession;
 import org.relprune.backend.cuda.CudaBackend;
 
 /** Opens a backend by the names the CLI accepts: cpu, cuda, auto. */
@@ -23,6 +27,14 @@ public final class Backends {
      * {@code auto} tries CUDA and falls back to CPU, saying which it picked and why on {@code log};
      * {@code cuda} fails with {@link BackendUnavailableException} when CUDA cannot be used.
      */
+    /** What trains a model on a device: libtorch autograd on the CPU (training runs there only today). */
+    public static TrainingSession.Opener trainingSessions(String device) {
+        if (!device.toLowerCase(Locale.ROOT).equals("cpu")) {
+            throw new IllegalArgumentException("device '" + device + "': training runs on the CPU (libtorch) only today");
+        }
+        return TorchTrainingSession::new;
+    }
+
     public static Backend open(String device, PrintStream log) {
         switch (device.toLowerCase(Locale.ROOT)) {
             case "cpu":

@@ -1,4 +1,4 @@
-package org.relprune.model.train;
+package org.relprune.train;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -7,8 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.relprune.backend.TrainingSession;
-import org.relprune.backend.cpu.CpuBackend;
-import org.relprune.backend.cpu.TorchTrainingSession;
+import org.relprune.backend.Backend;
 import org.relprune.io.data.ImageDataset;
 import org.relprune.model.ForwardPass;
 import org.relprune.model.Graph;
@@ -19,19 +18,29 @@ import org.relprune.tensor.Tensor;
 import org.relprune.tensor.TensorScope;
 
 /**
- * Trains a graph on the CPU: the engine's own graph run in training mode on libtorch autograd
+ * Trains a graph: the engine's own graph run in training mode on libtorch autograd
  * (no second model definition), mean cross-entropy, the configured optimizer and schedule. The
  * run is a function of (graph, data, config): same seed, same weights.
  */
 public final class Trainer {
-    private Trainer() {
+    private final TrainingSession.Opener sessions;
+    private final java.util.function.Supplier<Backend> inference;
+
+    /**
+     * Trains in sessions {@code sessions} opens; evaluates (validation per epoch) on a backend
+     * {@code inference} opens for each evaluation and that is closed after it. Opened only then:
+     * a CPU backend sets libtorch's thread count, which changes the first epoch's rounding.
+     */
+    public Trainer(TrainingSession.Opener sessions, java.util.function.Supplier<Backend> inference) {
+        this.sessions = sessions;
+        this.inference = inference;
     }
 
     public record Result(Map<String, HostTensor> weights, List<EpochStats> history) {
     }
 
     /** Trains from {@link InitialWeights}; validation may be null. Data must be normalized already. */
-    public static Result train(Graph graph, ImageDataset train, ImageDataset validation, TrainConfig config, TrainingListener listener) {
+    public Result train(Graph graph, ImageDataset train, ImageDataset validation, TrainConfig config, TrainingListener listener) {
         if (train.size() == 0) {
             throw new IllegalArgumentException("the training split is empty");
         }
@@ -44,7 +53,7 @@ public final class Trainer {
         }
         List<EpochStats> history = new ArrayList<>();
         int[] labels = train.labels();
-        try (TrainingSession session = new TorchTrainingSession(initial, trainable, config.optimizer())) {
+        try (TrainingSession session = sessions.open(initial, trainable, config.optimizer())) {
             for (int epoch = 0; epoch < config.epochs(); epoch++) {
                 long started = System.nanoTime();
                 double lr = config.schedule().at(config.optimizer().learningRate(), epoch, config.epochs());
@@ -88,8 +97,8 @@ public final class Trainer {
     }
 
     /** Accuracy of weights on a dataset with the inference engine (BatchNorm on running statistics). */
-    public static Accuracy evaluate(Graph graph, Map<String, HostTensor> weights, ImageDataset data) {
-        try (CpuBackend cpu = new CpuBackend(); Model model = Model.load(graph, weights, cpu)) {
+    public Accuracy evaluate(Graph graph, Map<String, HostTensor> weights, ImageDataset data) {
+        try (Backend backend = inference.get(); Model model = Model.load(graph, weights, backend)) {
             return Evaluator.evaluate(model, data, 256);
         }
     }

@@ -1,4 +1,4 @@
-package org.relprune.model.train;
+package org.relprune.train;
 
 /** Top-1 and top-5 accuracy as fractions in [0, 1] over {@code samples} samples. */
 public record Accuracy(double top1, double top5, int samples) {

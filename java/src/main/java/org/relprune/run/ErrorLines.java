@@ -1,13 +1,13 @@
-package org.relprune.cli;
+package org.relprune.run;
 
 import java.nio.file.NoSuchFileException;
 
 /** One-line error messages for the user: the message of the most telling exception in the chain. */
-final class CliErrors {
-    private CliErrors() {
+public final class ErrorLines {
+    private ErrorLines() {
     }
 
-    static String oneLine(Throwable ex) {
+    public static String oneLine(Throwable ex) {
         Throwable t = ex;
         String msg;
         if (t instanceof NoSuchFileException nsf) {

@@ -1,4 +1,4 @@
-package org.relprune.model.train;
+package org.relprune.train;
 
 import java.util.Arrays;
 import java.util.Map;

@@ -1,8 +1,8 @@
-package org.relprune.report;
+package org.relprune.run;
 
 import com.google.gson.JsonObject;
 import java.util.Map;
-import org.relprune.backend.Backends;
+import org.relprune.run.Backends;
 
 /** Versions written next to every result, so that a number can be traced to the code that made it. */
 public final class Provenance {

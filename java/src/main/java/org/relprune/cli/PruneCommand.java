@@ -69,19 +69,23 @@ final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PruneSettings s = PruneSettings.builder().arch(model.arch()).weights(model.weights).data(data.data).criterion(criterion)
-                .composite(composite).components(components).grouping(grouping).reduction(reduction).ranking(ranking).referencePerClass(perClass)
-                .reference(reference).rates(rates).classes(classes).validationLimit(validationLimit).testLimit(testLimit).seed(seed.seed)
-                .signed(signed).start(start).normalize(normalize).batch(batch.or(PruneSettings.AUTOMATIC_BATCH)).referenceBatch(referenceBatch)
-                .device(device.or(PruneSettings.DEFAULT_DEVICE)).out(out.out).force(force.force).build();
+        PruneSettings s = settings();
         PrintWriter err = new PrintWriter(spec.commandLine().getErr(), true);
         CurveResult curve;
         try (ConsoleMonitor monitor = new ConsoleMonitor(err)) {
             curve = PruneRun.run(s, monitor);
         }
         err.printf("%s: a_pr %.4f, auc %.4f, top_pr %s on the %s split; wrote %s%n", curve.method().criterion(), curve.test().metrics().aPr(),
-                curve.test().metrics().auc(), curve.test().metrics().topPr(), curve.evaluation().split(),
-                out.out.resolve(CurveResult.CURVE));
+                curve.test().metrics().auc(), curve.test().metrics().topPr(), curve.evaluation().split(), out.out.resolve(CurveResult.CURVE));
         return 0;
+    }
+
+    /** The options as settings (validated). */
+    PruneSettings settings() {
+        return PruneSettings.builder().arch(model.arch()).weights(model.weights).data(data.data).criterion(criterion)
+                .composite(composite).components(components).grouping(grouping).reduction(reduction).ranking(ranking).referencePerClass(perClass)
+                .reference(reference).rates(rates).classes(classes).validationLimit(validationLimit).testLimit(testLimit).seed(seed.seed)
+                .signed(signed).start(start).normalize(normalize).batch(batch.or(PruneSettings.AUTOMATIC_BATCH)).referenceBatch(referenceBatch)
+                .device(device.or(PruneSettings.DEFAULT_DEVICE)).out(out.out).force(force.force).build();
     }
 }

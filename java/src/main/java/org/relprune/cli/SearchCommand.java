@@ -3,6 +3,7 @@ package org.relprune.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.relprune.run.PruneSettings;
 import org.relprune.run.SearchRun;
 import org.relprune.run.SearchSettings;
 import picocli.CommandLine.Command;
@@ -46,12 +47,16 @@ final class SearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SearchSettings s = SearchSettings.builder().arch(model.arch()).weights(model.weights).data(data.data).trials(trials).strategy(strategy)
-                .warmup(warmup).space(space).seed(seed.seed).study(study).out(out.out).referencePerClass(perClass).validationLimit(validationLimit)
-                .testLimit(testLimit).leaseSeconds(lease).batch(batch.or(0)).build();
         try (ConsoleMonitor monitor = new ConsoleMonitor(new PrintWriter(spec.commandLine().getErr(), true))) {
-            SearchRun.run(s, monitor);
+            SearchRun.run(settings(), monitor);
         }
         return 0;
+    }
+
+    /** The options as settings (validated). */
+    SearchSettings settings() {
+        return SearchSettings.builder().arch(model.arch()).weights(model.weights).data(data.data).trials(trials).strategy(strategy)
+                .warmup(warmup).space(space).seed(seed.seed).study(study).out(out.out).referencePerClass(perClass).validationLimit(validationLimit)
+                .testLimit(testLimit).leaseSeconds(lease).batch(batch.or(PruneSettings.AUTOMATIC_BATCH)).build();
     }
 }

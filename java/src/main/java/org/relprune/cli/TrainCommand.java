@@ -46,15 +46,17 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainSettings s = TrainSettings.builder().arch(arch.arch).data(data.data).out(out.out).epochs(epochs).batch(batch.batch).lr(lr)
+        PrintWriter err = new PrintWriter(spec.commandLine().getErr(), true);
+        try (ConsoleMonitor monitor = new ConsoleMonitor(err)) {
+            err.println(TrainRun.run(settings(), monitor).summary());
+        }
+        return 0;
+    }
+
+    /** The options as settings. */
+    TrainSettings settings() {
+        return TrainSettings.builder().arch(arch.arch).data(data.data).out(out.out).epochs(epochs).batch(batch.batch).lr(lr)
                 .optimizer(optimizer).momentum(momentum).weightDecay(weightDecay).schedule(schedule).seed(seed.seed).validation(validation)
                 .test(test).splitSeed(splitSeed).force(force.force).build();
-        PrintWriter err = new PrintWriter(spec.commandLine().getErr(), true);
-        TrainRun.Result r;
-        try (ConsoleMonitor monitor = new ConsoleMonitor(err)) {
-            r = TrainRun.run(s, monitor);
-        }
-        err.println(r.summary());
-        return 0;
     }
 }

@@ -357,6 +357,12 @@ public final class PruneSettings {
             if (!ranking.equals("global") && !ranking.equals("layer")) {
                 throw new IllegalArgumentException("--ranking must be global or layer, not '" + ranking + "'");
             }
+            if (!reduction.equals("sum") && !reduction.equals("mean") && !reduction.equals("max")) {
+                throw new IllegalArgumentException("--reduction must be sum, mean or max, not '" + reduction + "'");
+            }
+            if (!start.equals("onehot") && !start.equals("logit")) {
+                throw new IllegalArgumentException("--start must be onehot or logit, not '" + start + "'");
+            }
             if (!device.equals("cpu")) {
                 throw new IllegalArgumentException("--device " + device + ": pruning runs on the CPU backend only today (the CUDA masks and CNN "
                         + "LRP exist but are not yet verified on a GPU; 'explain --device cuda' runs them)");

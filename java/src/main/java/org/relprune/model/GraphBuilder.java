@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.relprune.model.layers.Input;
+import org.relprune.model.layers.Layer;
 import org.relprune.tensor.Shape;
 
 /** Appends nodes in execution order, inferring each node's per-sample shape as it goes. */

@@ -1,6 +1,7 @@
 package org.relprune.model;
 
 import java.util.List;
+import org.relprune.model.layers.Layer;
 
 /**
  * A node of the graph: a named layer (the torchvision module path, or a descriptive name for

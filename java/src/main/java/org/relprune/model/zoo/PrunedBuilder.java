@@ -6,11 +6,11 @@ import java.util.HashMap;
 import java.util.Map;
 import org.relprune.model.Graph;
 import org.relprune.model.GraphBuilder;
-import org.relprune.model.Layer;
 import org.relprune.model.Node;
 import org.relprune.model.layers.AttentionCore;
 import org.relprune.model.layers.BatchNorm2d;
 import org.relprune.model.layers.Conv2d;
+import org.relprune.model.layers.Layer;
 import org.relprune.model.layers.Linear;
 
 /**

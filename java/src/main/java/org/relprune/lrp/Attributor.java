@@ -11,9 +11,9 @@ import org.relprune.lrp.composite.LayerGroup;
 import org.relprune.lrp.composite.LayerGroups;
 import org.relprune.lrp.composite.LayerKind;
 import org.relprune.model.Graph;
-import org.relprune.model.Layer;
 import org.relprune.model.Model;
 import org.relprune.model.Node;
+import org.relprune.model.NodeRole;
 import org.relprune.model.layers.AdaptiveAvgPool2d;
 import org.relprune.model.layers.Add;
 import org.relprune.model.layers.AttentionCore;
@@ -26,6 +26,7 @@ import org.relprune.model.layers.BatchNorm2d;
 import org.relprune.model.layers.Conv2d;
 import org.relprune.model.layers.Flatten;
 import org.relprune.model.layers.GELU;
+import org.relprune.model.layers.Layer;
 import org.relprune.model.layers.Linear;
 import org.relprune.model.layers.MaxPool2d;
 import org.relprune.model.layers.ReLU;
@@ -56,13 +57,11 @@ public final class Attributor implements AutoCloseable {
     private final Map<String, LinearLayerView> linear = new LinkedHashMap<>();
     private final Map<String, LayerGroup> groups;
     private final String first;
-    private final String classifier;
     /**
      * Transformers follow LXT's convention, relevance = activation x gradient: the output relevance
      * is the target logit times one-hot (CNNs follow zennit's: one-hot).
      */
     private final boolean transformer;
-    private final java.util.Set<String> attentionProjections = new java.util.HashSet<>();
     /** LRP-0 steps (activation x gradient in the reference) divide without a stabilizer; this only avoids 0/0. */
     private static final double LRP0_STABILIZER = 1e-12;
     private int forwardPasses;
@@ -100,7 +99,8 @@ public final class Attributor implements AutoCloseable {
         this.backend = model.backend();
         this.folding = BatchNormFolding.of(model); // shared: the model keeps it
         List<String> order = new ArrayList<>();
-        String classifier = null;
+        Map<String, Integer> blocks = new java.util.HashMap<>();
+        Node classifierNode = graph.classifier();
         for (Node n : graph.nodes()) {
             Layer l = n.layer();
             if (l instanceof Conv2d || l instanceof Linear) {
@@ -110,23 +110,22 @@ public final class Attributor implements AutoCloseable {
                 Tensor b = f != null ? f.bias() : biasName == null ? null : model.get(biasName);
                 linear.put(n.name(), LinearLayerView.of(n.name(), l, w, b));
                 order.add(n.name());
-                if (l instanceof Linear) {
-                    classifier = n.name();
-                }
-                if (n.name().endsWith(".self_attention.in_proj") || n.name().endsWith(".self_attention.out_proj")) {
-                    attentionProjections.add(n.name());
-                }
+                blocks.put(n.name(), n.block());
             }
         }
         this.transformer = graph.nodes().stream().anyMatch(n -> n.layer() instanceof AttentionCore);
         if (order.isEmpty()) {
             throw new IllegalArgumentException(graph.name() + " has no convolution or linear layer to explain");
         }
+        if (classifierNode == null || !(classifierNode.layer() instanceof Linear)) {
+            throw new IllegalArgumentException(graph.name() + " has no linear layer with role " + NodeRole.CLASSIFIER
+                    + " (the graph's builder marks its classifier)");
+        }
+        String classifier = classifierNode.name();
         this.first = order.get(0);
         order.remove(classifier);
-        this.classifier = classifier;
-        // transformers by encoder blocks, so a block's attention and MLP share a group
-        this.groups = transformer ? LayerGroups.assignByBlocks(order, classifier, org.relprune.model.zoo.VitBlocks::blockOf)
+        // transformers by encoder blocks (the nodes' block indices), so a block's attention and MLP share a group
+        this.groups = transformer ? LayerGroups.assignByBlocks(order, classifier, blocks::get)
                 : LayerGroups.assign(order, classifier);
         this.values = new Tensor[graph.nodes().size()];
         this.positiveParts = new Tensor[graph.nodes().size()];
@@ -287,7 +286,7 @@ public final class Attributor implements AutoCloseable {
         if (view != null) {
             LayerKind kind = l instanceof Conv2d ? LayerKind.CONV : LayerKind.LINEAR;
             Rule rule;
-            if (attentionProjections.contains(n.name())) {
+            if (n.role() == NodeRole.ATTENTION_IN_PROJECTION || n.role() == NodeRole.ATTENTION_OUT_PROJECTION) {
                 rule = new Rule.Epsilon(LRP0_STABILIZER); // CP-LRP: value and out projections propagate LRP-0
             } else if (n.name().equals(first)) {
                 rule = composite.ruleForFirst(kind, groups.get(n.name()));
@@ -297,7 +296,7 @@ public final class Attributor implements AutoCloseable {
             // read-outs of the output relevance, taken in the signals pass: conv channels summed
             // over space, MLP hidden neurons summed over tokens
             // hidden neurons: a ViT's MLP hidden layer (fc1), or any linear layer of a CNN / MLP but its classifier
-            boolean mlpHidden = transformer ? n.name().endsWith(".mlp.0") : l instanceof Linear && !n.name().equals(classifier);
+            boolean mlpHidden = transformer ? n.role() == NodeRole.MLP_HIDDEN : l instanceof Linear && n.role() != NodeRole.CLASSIFIER;
             int readout = l instanceof Conv2d ? 1 : mlpHidden ? (r.shape().rank() == 3 ? (int) r.shape().dim(1) : 1) : 0;
             boolean signedRule = !(rule instanceof Rule.Epsilon || rule instanceof Rule.Flat || rule instanceof Rule.WSquare || rule instanceof Rule.ZBox);
             boolean nonNegative = signedRule && inputNonNegative(n);

@@ -58,6 +58,16 @@ public final class Graph {
         return nodes.get(nodes.size() - 1);
     }
 
+    /** The node with role {@link NodeRole#CLASSIFIER}, or null when the graph has none. */
+    public Node classifier() {
+        for (Node n : nodes) {
+            if (n.role() == NodeRole.CLASSIFIER) {
+                return n;
+            }
+        }
+        return null;
+    }
+
     /** Every weight the graph reads, in model order. */
     public Map<String, ParamSpec> params() {
         return params;

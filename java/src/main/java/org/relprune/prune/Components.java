@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.relprune.model.Graph;
 import org.relprune.model.Node;
+import org.relprune.model.NodeRole;
 import org.relprune.model.layers.AttentionCore;
 import org.relprune.model.layers.BatchNorm2d;
 import org.relprune.model.layers.Conv2d;
@@ -21,12 +22,6 @@ public final class Components {
                     : g.name() + " has no attention: --components " + kind.option() + " is for vision transformers (use channels or linear)");
         }
         List<PrunableLayer> layers = new ArrayList<>();
-        Node classifier = null;
-        for (Node n : g.nodes()) {
-            if (n.layer() instanceof Linear) {
-                classifier = n;
-            }
-        }
         for (Node n : g.nodes()) {
             if (kind == ComponentKind.CHANNELS && n.layer() instanceof Conv2d c) {
                 String mask = n.name();
@@ -35,9 +30,9 @@ public final class Components {
                     mask = after.name(); // a channel is removed after its BatchNorm (the shift would revive it)
                 }
                 layers.add(new PrunableLayer(n.name(), mask, c.weight(), (int) n.shape().dim(0)));
-            } else if (kind == ComponentKind.LINEAR && n.layer() instanceof Linear l && n != classifier) {
+            } else if (kind == ComponentKind.LINEAR && n.layer() instanceof Linear l && n.role() != NodeRole.CLASSIFIER) {
                 layers.add(new PrunableLayer(n.name(), n.name(), l.weight(), (int) n.shape().dim(-1), -1, 1, kind));
-            } else if (kind == ComponentKind.NEURONS && n.layer() instanceof Linear l && n.name().endsWith(".mlp.0")) {
+            } else if (kind == ComponentKind.NEURONS && n.layer() instanceof Linear l && n.role() == NodeRole.MLP_HIDDEN) {
                 layers.add(new PrunableLayer(n.name(), n.name(), l.weight(), (int) n.shape().dim(-1), -1, 1, kind));
             } else if (kind == ComponentKind.HEADS && n.layer() instanceof AttentionCore a) {
                 Node inProj = g.nodes().get(n.inputs().get(0));

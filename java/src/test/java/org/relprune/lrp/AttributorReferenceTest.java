@@ -21,6 +21,7 @@ import org.relprune.lrp.composite.Composites;
 import org.relprune.model.Graph;
 import org.relprune.model.GraphBuilder;
 import org.relprune.model.Model;
+import org.relprune.model.NodeRole;
 import org.relprune.model.layers.Conv2d;
 import org.relprune.model.layers.Flatten;
 import org.relprune.model.layers.Linear;
@@ -74,7 +75,7 @@ class AttributorReferenceTest {
         int x = g.add("conv", Conv2d.of("conv", CONV.cin(), CONV.cout(), CONV.k(), CONV.spec().strideH(), CONV.spec().padH(), true), g.input());
         x = g.add("relu", new ReLU(), x);
         x = g.add("flatten", new Flatten(), x);
-        g.add("fc", Linear.of("fc", CONV.outSize(), CLASSES), x);
+        g.add("fc", NodeRole.CLASSIFIER, Linear.of("fc", CONV.outSize(), CLASSES), x);
         return g.build();
     }
 

@@ -3,7 +3,6 @@ package org.relprune.model.layers;
 import java.util.List;
 import org.relprune.backend.Backend;
 import org.relprune.backend.Pool2dSpec;
-import org.relprune.model.Layer;
 import org.relprune.model.Weights;
 import org.relprune.tensor.Shape;
 import org.relprune.tensor.Tensor;

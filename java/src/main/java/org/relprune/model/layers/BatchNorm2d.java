@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Map;
 import org.relprune.backend.Backend;
 import org.relprune.backend.TrainingBackend;
-import org.relprune.model.Layer;
 import org.relprune.model.ParamSpec;
 import org.relprune.model.Weights;
 import org.relprune.tensor.HostTensor;

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.relprune.backend.Backend;
 import org.relprune.backend.Conv2dSpec;
-import org.relprune.model.Layer;
 import org.relprune.model.ParamSpec;
 import org.relprune.model.Weights;
 import org.relprune.tensor.Shape;

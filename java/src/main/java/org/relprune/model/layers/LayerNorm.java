@@ -2,7 +2,6 @@ package org.relprune.model.layers;
 
 import java.util.List;
 import org.relprune.backend.Backend;
-import org.relprune.model.Layer;
 import org.relprune.model.ParamSpec;
 import org.relprune.model.Weights;
 import org.relprune.tensor.Shape;

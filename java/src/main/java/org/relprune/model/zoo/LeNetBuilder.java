@@ -5,6 +5,7 @@ import java.util.Set;
 import org.relprune.backend.Pool2dSpec;
 import org.relprune.model.Graph;
 import org.relprune.model.GraphBuilder;
+import org.relprune.model.NodeRole;
 import org.relprune.model.layers.Conv2d;
 import org.relprune.model.layers.Flatten;
 import org.relprune.model.layers.Linear;
@@ -19,7 +20,7 @@ import org.relprune.tensor.Shape;
  * pool2 (2x2), flatten, fc1 (120), relu3, fc2 (84), relu4, fc3 (classes);</li>
  * <li>lenet300_100: flatten, fc1 (300), relu1, fc2 (100), relu2, fc3 (classes).</li>
  * </ul>
- * Parameters are named after these nodes (conv1.weight, fc3.bias, ...).
+ * Parameters are named after these nodes (conv1.weight, fc3.bias, ...); fc3 is the classifier.
  */
 final class LeNetBuilder {
     static final String LENET5 = "lenet5";
@@ -44,7 +45,7 @@ final class LeNetBuilder {
         x = g.add("relu3", new ReLU(), x);
         x = g.add("fc2", Linear.of("fc2", 120, 84), x);
         x = g.add("relu4", new ReLU(), x);
-        g.add("fc3", Linear.of("fc3", 84, classes), x);
+        g.add("fc3", NodeRole.CLASSIFIER, Linear.of("fc3", 84, classes), x);
         return g.build();
     }
 
@@ -58,7 +59,7 @@ final class LeNetBuilder {
         x = g.add("relu1", new ReLU(), x);
         x = g.add("fc2", Linear.of("fc2", 300, 100), x);
         x = g.add("relu2", new ReLU(), x);
-        g.add("fc3", Linear.of("fc3", 100, classes), x);
+        g.add("fc3", NodeRole.CLASSIFIER, Linear.of("fc3", 100, classes), x);
         return g.build();
     }
 }

@@ -6,11 +6,11 @@ import java.util.HashMap;
 import java.util.Map;
 import org.relprune.model.Graph;
 import org.relprune.model.GraphBuilder;
-import org.relprune.model.Layer;
 import org.relprune.model.Node;
 import org.relprune.model.layers.AttentionCore;
 import org.relprune.model.layers.BatchNorm2d;
 import org.relprune.model.layers.Conv2d;
+import org.relprune.model.layers.Layer;
 import org.relprune.model.layers.Linear;
 
 /**
@@ -20,7 +20,7 @@ import org.relprune.model.layers.Linear;
  * core its head count, the head size kept) and every later layer takes its input width from what it reads
  * (BatchNorm channels, the next convolution's and the classifier's inputs, through Flatten),
  * so coupled channels (residual adds) must be given equal widths or the add says which shapes
- * differ. Node and parameter names stay those of the base.
+ * differ. Node and parameter names, roles and blocks stay those of the base.
  */
 final class PrunedBuilder {
     static final String FAMILY = "relprune.Pruned";
@@ -84,7 +84,7 @@ final class PrunedBuilder {
                 int heads = widths.get(n.name());
                 l = new AttentionCore(a.dim() / a.heads() * heads, heads);
             }
-            g.add(n.name(), l, in);
+            g.add(n.name(), n.role(), n.block(), l, in);
         }
         return g.build();
     }

@@ -5,6 +5,7 @@ import java.util.Set;
 import org.relprune.backend.Pool2dSpec;
 import org.relprune.model.Graph;
 import org.relprune.model.GraphBuilder;
+import org.relprune.model.NodeRole;
 import org.relprune.model.layers.AdaptiveAvgPool2d;
 import org.relprune.model.layers.Add;
 import org.relprune.model.layers.BatchNorm2d;
@@ -69,7 +70,7 @@ final class ResNetBuilder {
         }
         x = g.add("avgpool", new AdaptiveAvgPool2d(1, 1), x);
         x = g.add("flatten", new Flatten(), x);
-        g.add("fc", Linear.of("fc", inplanes, classes), x);
+        g.add("fc", NodeRole.CLASSIFIER, Linear.of("fc", inplanes, classes), x);
         return g.build();
     }
 

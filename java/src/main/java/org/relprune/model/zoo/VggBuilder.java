@@ -6,6 +6,7 @@ import java.util.Set;
 import org.relprune.backend.Pool2dSpec;
 import org.relprune.model.Graph;
 import org.relprune.model.GraphBuilder;
+import org.relprune.model.NodeRole;
 import org.relprune.model.layers.AdaptiveAvgPool2d;
 import org.relprune.model.layers.BatchNorm2d;
 import org.relprune.model.layers.Conv2d;
@@ -83,7 +84,7 @@ final class VggBuilder {
         x = g.add("classifier.1", new ReLU(), x);
         x = g.add("classifier.3", Linear.of("classifier.3", hidden, hidden), x);
         x = g.add("classifier.4", new ReLU(), x);
-        g.add("classifier.6", Linear.of("classifier.6", hidden, classes), x);
+        g.add("classifier.6", NodeRole.CLASSIFIER, Linear.of("classifier.6", hidden, classes), x);
         return g.build();
     }
 }

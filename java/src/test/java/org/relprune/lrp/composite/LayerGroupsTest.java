@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -74,12 +75,16 @@ class LayerGroupsTest {
         assertThrows(IllegalArgumentException.class, () -> LayerGroups.assign(List.of("a"), ""));
     }
 
-    /** A ViT's linear layers: the patch embedding, then in_proj, out_proj, mlp.0, mlp.3 per block. */
-    private static List<String> vitLayers(int blocks) {
-        List<String> l = new ArrayList<>(List.of("conv_proj"));
+    /**
+     * A ViT's linear layers with their block indices, in model order: the patch embedding (no
+     * block, -1), then in_proj, out_proj, mlp.0, mlp.3 of each block.
+     */
+    private static Map<String, Integer> vitLayers(int blocks) {
+        Map<String, Integer> l = new LinkedHashMap<>();
+        l.put("conv_proj", -1);
         for (int b = 0; b < blocks; b++) {
             for (String part : List.of("self_attention.in_proj", "self_attention.out_proj", "mlp.0", "mlp.3")) {
-                l.add(org.relprune.model.zoo.VitBlocks.PREFIX + b + "." + part);
+                l.put("encoder.layers.encoder_layer_" + b + "." + part, b);
             }
         }
         return l;
@@ -88,7 +93,8 @@ class LayerGroupsTest {
     @ParameterizedTest(name = "{0} blocks")
     @CsvSource({"1, LLLLL", "2, LLLLLHHHH", "4, LLLLLMMMMMMMMHHHH", "12, LLLLLLLLLLLLLMMMMMMMMMMMMMMMMMMMMMMMMHHHHHHHHHHHH"})
     void transformersAreGroupedByWholeBlocks(int blocks, String expected) {
-        Map<String, LayerGroup> g = LayerGroups.assignByBlocks(vitLayers(blocks), "head", org.relprune.model.zoo.VitBlocks::blockOf);
+        Map<String, Integer> layers = vitLayers(blocks);
+        Map<String, LayerGroup> g = LayerGroups.assignByBlocks(new ArrayList<>(layers.keySet()), "head", layers::get);
         assertEquals(expected, pattern(g));
         assertEquals(LayerGroup.FC, g.get("head"));
         assertEquals(LayerGroup.LOW, g.get("conv_proj"), "the patch embedding is low");
@@ -96,8 +102,9 @@ class LayerGroupsTest {
 
     @Test
     void blocksOutOfOrderAreRejectedAndNoBlocksFallBackToTheLayerSplit() {
-        List<String> swapped = List.of(org.relprune.model.zoo.VitBlocks.PREFIX + "1.mlp.0", org.relprune.model.zoo.VitBlocks.PREFIX + "0.mlp.0");
-        assertThrows(IllegalArgumentException.class, () -> LayerGroups.assignByBlocks(swapped, "head", org.relprune.model.zoo.VitBlocks::blockOf));
-        assertEquals(LayerGroups.assign(layers(9), "head"), LayerGroups.assignByBlocks(layers(9), "head", org.relprune.model.zoo.VitBlocks::blockOf));
+        Map<String, Integer> blocks = Map.of("encoder.layers.encoder_layer_1.mlp.0", 1, "encoder.layers.encoder_layer_0.mlp.0", 0);
+        List<String> swapped = List.of("encoder.layers.encoder_layer_1.mlp.0", "encoder.layers.encoder_layer_0.mlp.0");
+        assertThrows(IllegalArgumentException.class, () -> LayerGroups.assignByBlocks(swapped, "head", blocks::get));
+        assertEquals(LayerGroups.assign(layers(9), "head"), LayerGroups.assignByBlocks(layers(9), "head", name -> -1));
     }
 }

@@ -1,9 +1,11 @@
-package org.relprune.model;
+package org.relprune.model.layers;
 
 import java.util.List;
 import java.util.Map;
 import org.relprune.backend.Backend;
 import org.relprune.backend.TrainingBackend;
+import org.relprune.model.ParamSpec;
+import org.relprune.model.Weights;
 import org.relprune.tensor.HostTensor;
 import org.relprune.tensor.Shape;
 import org.relprune.tensor.Tensor;
@@ -11,8 +13,14 @@ import org.relprune.tensor.Tensor;
 /**
  * One operation of the graph IR. Shapes here are per sample (no batch axis); at run time every
  * tensor carries the batch as its first axis.
+ *
+ * <p>Sealed: the layers of this package are all there is, so code that dispatches on the layer
+ * type (forward, LRP, pruning, export) can rely on knowing every case. The interface lives in
+ * this package, not in {@code model}, because the project is no JPMS module and a sealed type's
+ * permitted subclasses must then share its package.
  */
-public interface Layer {
+public sealed interface Layer permits AdaptiveAvgPool2d, Add, AttentionCore, AvgPool2d, BatchNorm2d, Conv2d, Flatten, GELU, Input,
+        LayerNorm, Linear, MaxPool2d, ReLU, SelectToken, VitEmbedding {
     /** Short kind name used in JSON output, e.g. "conv2d". */
     String kind();
 

@@ -123,12 +123,21 @@ public final class OneDnnGuard {
         return blocksAgree ? Mode.BLOCKS_OF_16 : Mode.NONE;
     }
 
-    /** A 3x3 convolution cin -> cout on 2 x cin x 8 x 8 and its deconvolution, oneDNN against ATen (relative max error 1e-4). */
+    /**
+     * A 3x3 convolution cin -> cout on 2 x cin x 8 x 8 and its deconvolution, oneDNN against ATen
+     * (relative max error 1e-4), in both memory orders: images are channels-last in the inference
+     * backend but contiguous in training and in some gathers, and oneDNN's kernels differ by order
+     * (on an AVX-512 EPYC, 2026-12-08, only the contiguous one was wrong, for cin > 16 off multiples of 16).
+     */
     private static boolean agrees(long cin, long cout) {
+        return agrees(cin, cout, torch.MemoryFormat.ChannelsLast) && agrees(cin, cout, torch.MemoryFormat.Contiguous);
+    }
+
+    private static boolean agrees(long cin, long cout, torch.MemoryFormat order) {
         try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
             // Java's generator, not libtorch's: the probe must not move a seeded training run's random stream
-            org.bytedeco.pytorch.Tensor x = TorchTensors.fromHost(uniform(cin * 100 + cout, 2, cin, 8, 8)).contiguous(torch.MemoryFormat.ChannelsLast);
-            org.bytedeco.pytorch.Tensor w = TorchTensors.fromHost(uniform(cin * 1000 + cout, cout, cin, 3, 3)).contiguous(torch.MemoryFormat.ChannelsLast);
+            org.bytedeco.pytorch.Tensor x = TorchTensors.fromHost(uniform(cin * 100 + cout, 2, cin, 8, 8)).contiguous(order);
+            org.bytedeco.pytorch.Tensor w = TorchTensors.fromHost(uniform(cin * 1000 + cout, cout, cin, 3, 3)).contiguous(order);
             Supplier<org.bytedeco.pytorch.Tensor> forward = () -> torch.conv2d(x, w, new TensorOptional(), new long[] {1, 1},
                     new long[] {1, 1}, new long[] {1, 1}, 1);
             org.bytedeco.pytorch.Tensor y = forward.get();

@@ -155,7 +155,43 @@ public interface LrpOps {
     /** Mask of a signal: all outputs, only those with z > 0, or only z < 0. */
     enum Mask { ALL, POSITIVE, NEGATIVE }
 
-    record SignalSpec(double coefficient, Mask mask, double cz, double cu, double cb, double cbp, double cbn, double cOffset, double epsilon) {
+    /**
+     * One signal s = coefficient * R / (denominator + epsilon), masked: the denominator is
+     * cz z + cu u + cb b + cbp b+ + cbn b- + cOffset offset.
+     */
+    record SignalSpec(double coefficient, Mask mask, Denominator denominator, double epsilon) {
+        public static SignalSpec of(double coefficient, Mask mask, double cz, double cu, double cb, double cbp, double cbn, double cOffset,
+                                    double epsilon) {
+            return new SignalSpec(coefficient, mask, new Denominator(cz, cu, cb, cbp, cbn, cOffset), epsilon);
+        }
+
+        public double cz() {
+            return denominator.z();
+        }
+
+        public double cu() {
+            return denominator.u();
+        }
+
+        public double cb() {
+            return denominator.bias();
+        }
+
+        public double cbp() {
+            return denominator.biasPositive();
+        }
+
+        public double cbn() {
+            return denominator.biasNegative();
+        }
+
+        public double cOffset() {
+            return denominator.offset();
+        }
+    }
+
+    /** The coefficients of a signal's denominator: of z, u, the bias, its positive and negative parts, and the offset. */
+    record Denominator(double z, double u, double bias, double biasPositive, double biasNegative, double offset) {
     }
 
     /** Factor of one stacked block: x, x+, x-, a constant, or x plus a constant. */

@@ -196,7 +196,7 @@ final class LinearRelevance {
     }
 
     private static SignalSpec signal(double coef, Mask mask, double cz, double cu, double cb, double cbp, double cbn, double cOffset, double eps) {
-        return new SignalSpec(coef, mask, cz, cu, cb, cbp, cbn, cOffset, eps);
+        return SignalSpec.of(coef, mask, cz, cu, cb, cbp, cbn, cOffset, eps);
     }
 
     private static CombineTerm term(Factor f) {

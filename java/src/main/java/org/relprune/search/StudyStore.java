@@ -34,7 +34,18 @@ public final class StudyStore implements AutoCloseable {
 
     /** A trial row. */
     public record Trial(int number, String status, JsonObject params, Double objective, String curve, Double lrpSeconds, Double curveSeconds,
-                        String worker, String token) {
+                        Claim claim) {
+        public String worker() {
+            return claim.worker();
+        }
+
+        public String token() {
+            return claim.token();
+        }
+    }
+
+    /** Who holds (or held) a trial: the worker's name and the claim's token. */
+    public record Claim(String worker, String token) {
     }
 
     private StudyStore(Path file, Connection db, long leaseMillis) {
@@ -177,7 +188,7 @@ public final class StudyStore implements AutoCloseable {
                 p.executeUpdate();
             }
             db.commit();
-            return new Trial(number, "RUNNING", params, null, null, null, null, worker, token);
+            return new Trial(number, "RUNNING", params, null, null, null, null, new Claim(worker, token));
         } catch (SQLException e) {
             rollback();
             throw new IOException(file + ": " + e.getMessage(), e);
@@ -230,7 +241,7 @@ public final class StudyStore implements AutoCloseable {
                      + "FROM trials ORDER BY number")) {
             while (r.next()) {
                 t.add(new Trial(r.getInt(1), r.getString(2), JsonParser.parseString(r.getString(3)).getAsJsonObject(),
-                        nullableDouble(r, 4), r.getString(5), nullableDouble(r, 6), nullableDouble(r, 7), r.getString(8), r.getString(9)));
+                        nullableDouble(r, 4), r.getString(5), nullableDouble(r, 6), nullableDouble(r, 7), new Claim(r.getString(8), r.getString(9))));
             }
         }
         return t;

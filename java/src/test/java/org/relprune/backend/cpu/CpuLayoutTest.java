@@ -78,8 +78,8 @@ class CpuLayoutTest {
             assertSame(cpu.download(cpu.channelMask(rowMajor(x9), mask)), cpu.download(cpu.channelMask(x9, mask)), 0, "channelMask");
             assertSame(cpu.download(cpu.relu(xr)), cpu.download(cpu.relu(x)), 0, "relu");
             assertSame(cpu.download(cpu.add(xr, z)), cpu.download(cpu.add(x, rowMajor(z))), 0, "add of mixed orders");
-            List<LrpOps.SignalSpec> specs = List.of(new LrpOps.SignalSpec(1, LrpOps.Mask.POSITIVE, 1, 0.25, 0, 0.25, 0, 0, 1e-6),
-                    new LrpOps.SignalSpec(1, LrpOps.Mask.NEGATIVE, 1.25, -0.25, -0.25, 0, 0.25, 0, 1e-6));
+            List<LrpOps.SignalSpec> specs = List.of(LrpOps.SignalSpec.of(1, LrpOps.Mask.POSITIVE, 1, 0.25, 0, 0.25, 0, 0, 1e-6),
+                    LrpOps.SignalSpec.of(1, LrpOps.Mask.NEGATIVE, 1.25, -0.25, -0.25, 0, 0.25, 0, 1e-6));
             LrpOps.Signals a = ops.signals(rowMajor(r), rowMajor(z), rowMajor(u), shift, null, specs, 1, 1);
             LrpOps.Signals b = ops.signals(r, z, u, shift, null, specs, 1, 1);
             assertSame(cpu.download(a.stacked()), cpu.download(b.stacked()), 0, "signals");

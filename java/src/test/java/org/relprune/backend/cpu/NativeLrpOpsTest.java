@@ -67,7 +67,7 @@ class NativeLrpOpsTest {
     }
 
     private static SignalSpec spec(double coef, Mask mask, double cz, double cu, double cb, double cbp, double cbn, double cOff, double eps) {
-        return new SignalSpec(coef, mask, cz, cu, cb, cbp, cbn, cOff, eps);
+        return SignalSpec.of(coef, mask, cz, cu, cb, cbp, cbn, cOff, eps);
     }
 
     /** The signal sets of the rules: epsilon, z+, alpha2-beta1, gamma 0.25, z-box, flat. */

@@ -425,8 +425,8 @@ class CudaBackendTest {
             Tensor[] u = both(random(62, 2.0, 3, 6, 9, 7));
             Tensor[] bias = both(random(63, 1.0, 6));
             List<org.relprune.backend.LrpOps.SignalSpec> gammaRule = List.of(
-                    new org.relprune.backend.LrpOps.SignalSpec(1, org.relprune.backend.LrpOps.Mask.POSITIVE, 1, 0.25, 0, 0.25, 0, 0, 1e-6),
-                    new org.relprune.backend.LrpOps.SignalSpec(1, org.relprune.backend.LrpOps.Mask.NEGATIVE, 1.25, -0.25, -0.25, 0, 0.25, 0, 1e-6));
+                    org.relprune.backend.LrpOps.SignalSpec.of(1, org.relprune.backend.LrpOps.Mask.POSITIVE, 1, 0.25, 0, 0.25, 0, 0, 1e-6),
+                    org.relprune.backend.LrpOps.SignalSpec.of(1, org.relprune.backend.LrpOps.Mask.NEGATIVE, 1.25, -0.25, -0.25, 0, 0.25, 0, 1e-6));
             org.relprune.backend.LrpOps.Signals sg = g.signals(r[0], z[0], u[0], bias[0], null, gammaRule, 1, 1);
             org.relprune.backend.LrpOps.Signals sc = c.signals(r[1], z[1], u[1], bias[1], null, gammaRule, 1, 1);
             assertClose("signals", sg.stacked(), sc.stacked());

@@ -1,7 +1,5 @@
 package org.relprune.cli;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.relprune.backend.Backend;

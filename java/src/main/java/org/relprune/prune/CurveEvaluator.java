@@ -11,6 +11,7 @@ import org.relprune.io.data.ImageDataset;
 import org.relprune.model.ForwardPass;
 import org.relprune.model.Model;
 import org.relprune.model.Node;
+import org.relprune.model.Predictions;
 import org.relprune.tensor.HostTensor;
 import org.relprune.tensor.Shape;
 import org.relprune.tensor.Tensor;
@@ -249,25 +250,8 @@ public final class CurveEvaluator {
         return new HostTensor(Shape.of(dims), v);
     }
 
-    /** Index of the largest logit among {@code classes} (all when null); the first on ties. */
+    /** The predicted class among {@code classes} (all when null): {@link Predictions#top1}, NONE for a non-finite row. */
     static int argmax(float[] v, int offset, int k, int[] classes) {
-        int best = -1;
-        float bestValue = Float.NEGATIVE_INFINITY;
-        if (classes == null) {
-            for (int c = 0; c < k; c++) {
-                if (best < 0 || v[offset + c] > bestValue) {
-                    best = c;
-                    bestValue = v[offset + c];
-                }
-            }
-        } else {
-            for (int c : classes) {
-                if (best < 0 || v[offset + c] > bestValue) {
-                    best = c;
-                    bestValue = v[offset + c];
-                }
-            }
-        }
-        return best;
+        return Predictions.top1(v, offset, k, classes);
     }
 }

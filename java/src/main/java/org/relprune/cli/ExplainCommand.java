@@ -81,6 +81,7 @@ final class ExplainCommand implements Callable<Integer> {
                 }
             });
             Attribution a = Attribution.concatRows(parts.stream().map(Explained::relevance).toList());
+            NonFiniteWarning.relevance(spec.commandLine().getErr(), a.input());
             Map<String, HostTensor> result = new LinkedHashMap<>();
             result.put("relevance/input", a.input());
             a.channels().forEach((k, v) -> result.put("relevance/channels/" + k, v));

@@ -44,6 +44,7 @@ final class ForwardCommand implements Callable<Integer> {
         try (Backend backend = Backends.open(device.or("auto"), new java.io.PrintStream(System.err, true));
              Model loaded = Model.load(graph, w, backend)) {
             HostTensor logits = Inference.logits(loaded, x, b, "forward");
+            NonFiniteWarning.logits(spec.commandLine().getErr(), "forward", logits);
             SafetensorsWriter.write(out.out, Map.of("logits", logits), Map.of("architecture", graph.name(), "device", backend.description()));
         }
         return 0;

@@ -16,6 +16,7 @@ import org.relprune.train.Checkpoint;
 import org.relprune.train.EpochStats;
 import org.relprune.train.TrainConfig;
 import org.relprune.train.Trainer;
+import org.relprune.train.TrainingDivergedException;
 
 /**
  * Training as a library call: split and normalize the data, train on the CPU, evaluate on the
@@ -50,14 +51,32 @@ public final class TrainRun {
         long started = System.nanoTime();
         Trainer trainer = new Trainer(Backends.trainingSessions("cpu"), () -> Backends.open("cpu", new java.io.PrintStream(System.err, true)));
         Trainer.Result result;
+        TrainingDivergedException diverged = null;
         try (RunMonitor.Training progress = monitor.training(config.epochs())) {
             result = trainer.train(graph, d.train(), d.validation(), config, progress);
+        } catch (TrainingDivergedException e) {
+            diverged = e;
+            result = e.lastFinite();
+        }
+        if (result == null) {
+            throw new IllegalStateException(diverged.getMessage() + "; nothing saved (no epoch ended with finite losses)");
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         Accuracy val = trainer.evaluate(graph, result.weights(), d.validation());
         Accuracy tst = trainer.evaluate(graph, result.weights(), d.test());
         JsonObject sidecar = sidecar(s, graph, raw, d, config, result, val, tst, seconds);
+        if (diverged != null) {
+            JsonObject why = new JsonObject();
+            why.addProperty("epoch", diverged.epoch());
+            why.addProperty("loss", String.valueOf(diverged.loss()));
+            why.addProperty("kept_epoch", result.history().size());
+            sidecar.add("diverged", why);
+        }
         Checkpoint.write(out, result.weights(), sidecar, s.force());
+        if (diverged != null) {
+            throw new IllegalStateException(diverged.getMessage() + "; kept the weights of epoch " + result.history().size() + " in " + out
+                    + " (test top-1 " + String.format("%.4f", tst.top1()) + ")");
+        }
         return new Result(val, tst, seconds, out.resolve(Checkpoint.WEIGHTS));
     }
 

@@ -35,7 +35,7 @@ public final class Checkpoint {
         SafetensorsWriter.write(w, weights, Map.of());
         Path tmp = Files.createTempFile(dir, SIDECAR, ".tmp");
         try {
-            Files.writeString(tmp, new GsonBuilder().setPrettyPrinting().create().toJson(sidecar) + "\n", StandardCharsets.UTF_8);
+            Files.writeString(tmp, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(sidecar) + "\n", StandardCharsets.UTF_8);
             Files.move(tmp, s, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import org.relprune.backend.TrainingSession;
 import org.relprune.backend.Backend;
+import org.relprune.backend.TrainingSession;
 import org.relprune.io.data.ImageDataset;
 import org.relprune.model.ForwardPass;
 import org.relprune.model.Graph;
@@ -39,7 +39,11 @@ public final class Trainer {
     public record Result(Map<String, HostTensor> weights, List<EpochStats> history) {
     }
 
-    /** Trains from {@link InitialWeights}; validation may be null. Data must be normalized already. */
+    /**
+     * Trains from {@link InitialWeights}; validation may be null. Data must be normalized already.
+     * Stops at the first batch whose loss is not finite with a {@link TrainingDivergedException}
+     * that carries the weights of the last finite epoch.
+     */
     public Result train(Graph graph, ImageDataset train, ImageDataset validation, TrainConfig config, TrainingListener listener) {
         if (train.size() == 0) {
             throw new IllegalArgumentException("the training split is empty");
@@ -53,6 +57,7 @@ public final class Trainer {
         }
         List<EpochStats> history = new ArrayList<>();
         int[] labels = train.labels();
+        Result lastFinite = null;
         try (TrainingSession session = sessions.open(initial, trainable, config.optimizer())) {
             for (int epoch = 0; epoch < config.epochs(); epoch++) {
                 long started = System.nanoTime();
@@ -74,6 +79,9 @@ public final class Trainer {
                         Tensor x = session.backend().upload(train.batch(idx));
                         Tensor logits = ForwardPass.runTraining(graph, session::weight, session.backend(), x);
                         TrainingSession.Step step = session.step(logits, y);
+                        if (!Double.isFinite(step.loss())) {
+                            throw new TrainingDivergedException(epoch + 1, step.loss(), lastFinite);
+                        }
                         lossSum += step.loss() * b;
                         correct += step.correct();
                         seen += b;
@@ -84,15 +92,17 @@ public final class Trainer {
                     }
                     listener.batch(epoch, seen, order.length, lossSum / seen, (double) correct / seen);
                 }
+                Map<String, HostTensor> weights = session.exportWeights();
                 double val = Double.NaN;
                 if (validation != null && validation.size() > 0) {
-                    val = evaluate(graph, session.exportWeights(), validation).top1();
+                    val = evaluate(graph, weights, validation).top1();
                 }
                 EpochStats stats = new EpochStats(epoch, lr, lossSum / seen, (double) correct / seen, val, (System.nanoTime() - started) / 1e9);
                 history.add(stats);
                 listener.epoch(stats);
+                lastFinite = new Result(weights, List.copyOf(history));
             }
-            return new Result(session.exportWeights(), history);
+            return lastFinite;
         }
     }
 

@@ -77,6 +77,55 @@ class TrainerTest {
     }
 
     @Test
+    void aNonFiniteLossStopsTrainingAndKeepsTheLastFiniteEpoch() {
+        String arch = "lenet5";
+        Graph g = ModelZoo.resolve(arch);
+        TrainConfig c = TrainDefaults.forGraph(g).withEpochs(3).withSeed(4).withSchedule(LearningRateSchedule.parse("constant"));
+        var data = mnist.train().subset(java.util.stream.IntStream.range(0, 640).toArray());
+        // a session whose loss turns NaN at the second epoch's 3rd batch (640 images / 64 = 10 batches an epoch)
+        int[] steps = {0};
+        org.relprune.backend.TrainingSession.Opener failing = (initial, trainable, optimizer) -> {
+            org.relprune.backend.TrainingSession real = new TorchTrainingSession(initial, trainable, optimizer);
+            return new org.relprune.backend.TrainingSession() {
+                public org.relprune.backend.TrainingBackend backend() {
+                    return real.backend();
+                }
+
+                public org.relprune.tensor.Tensor weight(String name) {
+                    return real.weight(name);
+                }
+
+                public Step step(org.relprune.tensor.Tensor logits, int[] labels) {
+                    Step s = real.step(logits, labels);
+                    return ++steps[0] == 13 ? new Step(Double.NaN, s.correct()) : s;
+                }
+
+                public void learningRate(double lr) {
+                    real.learningRate(lr);
+                }
+
+                public Map<String, HostTensor> exportWeights() {
+                    return real.exportWeights();
+                }
+
+                public void close() {
+                    real.close();
+                }
+            };
+        };
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> new Trainer(failing, CpuBackend::new).train(g, data, null, c, new TrainingListener() { }));
+        assertEquals(2, e.epoch());
+        assertTrue(e.getMessage().startsWith("training diverged at epoch 2 (loss NaN); lower --lr"), e.getMessage());
+        assertEquals(1, e.lastFinite().history().size());
+        // the kept weights are those after the first epoch: with a constant learning rate, what a 1-epoch run of the same seed ends with
+        Map<String, HostTensor> oneEpoch = trainer.train(g, data, null, c.withEpochs(1), new TrainingListener() { }).weights();
+        for (String k : oneEpoch.keySet()) {
+            assertArrayEquals(oneEpoch.get(k).data(), e.lastFinite().weights().get(k).data(), k);
+        }
+    }
+
+    @Test
     void accuracyCountsTopOneAndTopFive() {
         float[] logits = {
             0, 1, 2, 3, 4, 5, 6, // label 6: top-1

@@ -40,6 +40,17 @@ class TrainEvalCliTest {
     }
 
     @Test
+    void aDivergedTrainingSaysSoAndSavesNoNaNModel(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("diverged");
+        Cli train = Cli.run("train", "--arch", "lenet5", "--data", MNIST, "--epochs", "1", "--lr", "1e30", "--out", out.toString());
+        // before: "validation top-1 1.0000" (NaN logits counted right), then a Gson message about NaN
+        assertEquals(1, train.exitCode(), train.err());
+        assertTrue(train.err().contains("training diverged at epoch 1") && train.err().contains("lower --lr")
+                && train.err().contains("nothing saved"), train.err());
+        assertTrue(!Files.exists(out.resolve("model.safetensors")), "no model of NaN weights");
+    }
+
+    @Test
     void architectureThatDoesNotFitTheImagesIsRefused(@TempDir Path tmp) {
         Cli r = Cli.run("train", "--arch", "resnet20", "--data", MNIST, "--epochs", "1", "--out", tmp.resolve("x").toString());
         assertEquals(1, r.exitCode());

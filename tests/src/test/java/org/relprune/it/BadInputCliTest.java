@@ -1,0 +1,70 @@
+package org.relprune.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.relprune.io.safetensors.SafetensorsWriter;
+import org.relprune.model.Graph;
+import org.relprune.model.RandomWeights;
+import org.relprune.model.zoo.ModelZoo;
+import org.relprune.tensor.HostTensor;
+import org.relprune.tensor.Shape;
+
+/** Issue 15's hostile inputs at the command line: results that cannot lie, work refused before it starts, errors for people. */
+class BadInputCliTest {
+    private static final String MNIST = Path.of("..", "data", "mnist").toString();
+
+    @TempDir
+    static Path shared;
+    /** LeNet-5 whose classifier weights are NaN: every logit is NaN, as after a diverged training. */
+    private static Path nanWeights;
+
+    @BeforeAll
+    static void nanModel() throws Exception {
+        Graph g = ModelZoo.resolve("lenet5");
+        Map<String, HostTensor> w = new HashMap<>(RandomWeights.generate(g, 1));
+        HostTensor fc = w.get("fc3.weight");
+        float[] nan = new float[fc.data().length];
+        java.util.Arrays.fill(nan, Float.NaN);
+        w.put("fc3.weight", new HostTensor(fc.shape(), nan));
+        nanWeights = shared.resolve("nan.safetensors");
+        SafetensorsWriter.write(nanWeights, w, Map.of());
+    }
+
+    @Test
+    void evalOfAModelWithNaNLogitsReportsZeroNotOne() {
+        Cli eval = Cli.run("eval", "--arch", "lenet5", "--weights", nanWeights.toString(), "--data", MNIST, "--device", "cpu");
+        assertEquals(0, eval.exitCode(), eval.err());
+        JsonObject e = JsonParser.parseString(eval.out()).getAsJsonObject();
+        assertEquals(0.0, e.get("top1").getAsDouble(), "before: 1.0");
+        assertEquals(0.0, e.get("top5").getAsDouble(), "before: 1.0");
+    }
+
+    @Test
+    void pruneOfAModelWithNaNLogitsScoresZeroAtEveryRate() throws Exception {
+        Path out = shared.resolve("nanprune");
+        Cli prune = Cli.run("prune", "--arch", "lenet5", "--weights", nanWeights.toString(), "--data", MNIST, "--criterion", "l1",
+                "--rates", "0,0.5", "--out", out.toString());
+        assertEquals(0, prune.exitCode(), prune.err());
+        JsonObject c = JsonParser.parseString(java.nio.file.Files.readString(out.resolve("curve.json"))).getAsJsonObject();
+        assertEquals(0.0, c.getAsJsonArray("accuracy").get(0).getAsDouble(), "before: 0.1 (class 0 won every NaN row)");
+    }
+
+    @Test
+    void forwardWarnsWhenLogitsAreNotFinite() throws Exception {
+        Path in = shared.resolve("x.safetensors");
+        SafetensorsWriter.write(in, Map.of("x", new HostTensor(Shape.of(3, 1, 28, 28), new float[3 * 784])), Map.of());
+        Cli fwd = Cli.run("forward", "--arch", "lenet5", "--weights", nanWeights.toString(), "--input", in + ":x",
+                "--out", shared.resolve("logits.safetensors").toString(), "--device", "cpu");
+        assertEquals(0, fwd.exitCode(), fwd.err());
+        assertTrue(fwd.err().contains("forward: warning: 3 of 3 inputs have logits that are not finite"), fwd.err());
+    }
+}

@@ -16,9 +16,9 @@ public record Conv2dSpec(int strideH, int strideW, int padH, int padW, int dilat
         return new Conv2dSpec(stride, stride, padding, padding, 1, 1, groups);
     }
 
-    /** Output size of one spatial axis. */
+    /** Output size of one spatial axis: floor division as torch (an input smaller than the kernel gives 0 or less, not 1). */
     public static long outSize(long in, int kernel, int stride, int pad, int dilation) {
-        return (in + 2L * pad - (long) dilation * (kernel - 1) - 1) / stride + 1;
+        return Math.floorDiv(in + 2L * pad - (long) dilation * (kernel - 1) - 1, stride) + 1;
     }
 
     private static String describe(int sh, int sw, int ph, int pw, int dh, int dw, int g) {

@@ -14,11 +14,12 @@ public record Pool2dSpec(int kernelH, int kernelW, int strideH, int strideW, int
         return new Pool2dSpec(kernel, kernel, stride, stride, padding, padding);
     }
 
+    /** Output height: floor division as torch (a map smaller than the window gives 0 or less, not 1). */
     public long outH(long h) {
-        return (h + 2L * padH - kernelH) / strideH + 1;
+        return Math.floorDiv(h + 2L * padH - kernelH, strideH) + 1;
     }
 
     public long outW(long w) {
-        return (w + 2L * padW - kernelW) / strideW + 1;
+        return Math.floorDiv(w + 2L * padW - kernelW, strideW) + 1;
     }
 }

@@ -78,17 +78,31 @@ public final class Graph {
         long n = 0;
         for (ParamSpec s : params.values()) {
             if (s.trainable()) {
-                n += s.shape().numel();
+                n = exactSum(n, s.shape().numel(), "parameters");
             }
         }
         return n;
+    }
+
+    private long exactSum(long a, long b, String what) {
+        try {
+            return Math.addExact(a, b);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(name + " has more than 2^63 " + what + ": its widths are too large");
+        }
     }
 
     /** Multiply-accumulates per image at the input size. */
     public long macs() {
         long total = 0;
         for (Node n : nodes) {
-            total += n.layer().macs(inputShapes(n));
+            long m;
+            try {
+                m = n.layer().macs(inputShapes(n));
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException(name + ": " + n.name() + " takes more than 2^63 multiply-accumulates: its widths are too large");
+            }
+            total = exactSum(total, m, "multiply-accumulates");
         }
         return total;
     }

@@ -27,6 +27,9 @@ public record Rates(List<BigDecimal> values) {
         }
     }
 
+    /** The most rates a curve may have (each is a pruned network evaluated on the whole evaluation set). */
+    public static final int MAX_RATES = 1000;
+
     /** 0, 0.05, ..., 0.95. */
     public static Rates standard() {
         List<BigDecimal> v = new ArrayList<>();
@@ -51,11 +54,19 @@ public record Rates(List<BigDecimal> values) {
                 if (step.signum() <= 0) {
                     throw new IllegalArgumentException("--rates step " + p[2] + " must be > 0");
                 }
+                // counted before the list is made: 0:0.99:0.0000001 would be 9.9 million rates
+                if (stop.compareTo(start) >= 0 && stop.subtract(start).divide(step, 0, RoundingMode.FLOOR).compareTo(BigDecimal.valueOf(MAX_RATES)) >= 0) {
+                    throw new IllegalArgumentException("--rates '" + s + "' gives more than " + MAX_RATES + " rates; use a larger step");
+                }
                 for (BigDecimal r = start; r.compareTo(stop) <= 0; r = r.add(step)) {
                     v.add(r);
                 }
             } else {
-                for (String t : s.split(",")) {
+                String[] items = s.split(",");
+                if (items.length > MAX_RATES) {
+                    throw new IllegalArgumentException("--rates lists " + items.length + " rates; at most " + MAX_RATES);
+                }
+                for (String t : items) {
                     v.add(new BigDecimal(t.trim()));
                 }
             }

@@ -17,7 +17,11 @@ public final class Shape {
             if (d < 0) {
                 throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(copy));
             }
-            count = Math.multiplyExact(count, Math.max(d, 1));
+            try {
+                count = Math.multiplyExact(count, Math.max(d, 1));
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("shape " + Arrays.toString(copy) + " has more than 2^63 elements");
+            }
         }
         return new Shape(copy);
     }

@@ -88,4 +88,27 @@ class ModelZooTest {
         assertTrue(e.getMessage().contains(fragment), "message '" + e.getMessage() + "' lacks '" + fragment + "'");
         assertTrue(e instanceof ArchitectureException || e.getMessage().contains("node"), e.getMessage());
     }
+
+    @Test
+    void aWindowLargerThanItsMapIsRefusedAsTorchWouldFloorIt() {
+        // LeNet-5 on 10x10: conv2 leaves 16x1x1, and a 2x2 pool of a 1x1 map has floor((1 - 2) / 2) + 1 = 0 rows (truncation said 1)
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ModelZoo.resolve("{\"preset\":\"lenet5\",\"input\":[1,10,10]}"));
+        assertTrue(e.getMessage().contains("pool2") && e.getMessage().contains("[16, 1, 1]"), e.getMessage());
+        // the exact sizes torch computes, floor((in + 2p - k) / s) + 1, on both sides of zero
+        assertEquals(0, org.relprune.backend.Pool2dSpec.of(2, 2, 0).outH(1));
+        assertEquals(-1, org.relprune.backend.Conv2dSpec.outSize(1, 5, 2, 0, 1));
+        assertEquals(4, org.relprune.backend.Conv2dSpec.outSize(7, 3, 2, 1, 1));
+    }
+
+    @Test
+    void countsThatDoNotFitIn64BitsAreRefusedNotWrapped() {
+        // width 16M is within the config's bounds, but resnet18's multiply-accumulates exceed 2^63 (they used to wrap to a negative number)
+        Graph g = ModelZoo.resolve("{\"preset\":\"resnet18\",\"width\":16000000}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, g::macs);
+        assertTrue(e.getMessage().contains("2^63"), e.getMessage());
+        IllegalArgumentException width = assertThrows(IllegalArgumentException.class,
+                () -> ModelZoo.resolve("{\"preset\":\"resnet18\",\"width\":100000000}"));
+        assertTrue(width.getMessage().contains("'width'") && width.getMessage().contains("16777216"), width.getMessage());
+    }
 }

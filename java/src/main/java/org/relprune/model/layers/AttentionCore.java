@@ -36,7 +36,7 @@ public record AttentionCore(int dim, int heads) implements Layer {
     @Override
     public long macs(List<Shape> inputs) {
         long n = inputs.get(0).dim(0);
-        return 2 * n * n * dim; // Q K^T and A V
+        return Math.multiplyExact(Math.multiplyExact(2 * n, n), (long) dim); // Q K^T and A V
     }
 
     @Override

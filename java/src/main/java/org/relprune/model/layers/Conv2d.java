@@ -48,7 +48,7 @@ public record Conv2d(int in, int out, int kernelH, int kernelW, Conv2dSpec spec,
     @Override
     public long macs(List<Shape> inputs) {
         Shape o = outputShape(inputs);
-        return o.numel() * (in / spec.groups()) * kernelH * kernelW;
+        return Math.multiplyExact(Math.multiplyExact(o.numel(), (long) in / spec.groups()), (long) kernelH * kernelW);
     }
 
     @Override

@@ -40,7 +40,7 @@ public record Linear(int in, int out, String weight, String bias) implements Lay
 
     @Override
     public long macs(List<Shape> inputs) {
-        return inputs.get(0).numel() / in * in * out;
+        return Math.multiplyExact(inputs.get(0).numel() / in, Math.multiplyExact((long) in, out));
     }
 
     @Override

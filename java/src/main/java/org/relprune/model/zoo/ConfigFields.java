@@ -11,6 +11,8 @@ import org.relprune.tensor.Shape;
 
 /** Typed, strict reading of one architecture config object: wrong types and unknown fields are errors. */
 final class ConfigFields {
+    /** The largest width, class count or other integer a config may give (2^24): beyond it no model fits in memory. */
+    static final int MAX_INT_FIELD = 1 << 24;
     private final JsonObject json;
     private final String family;
 
@@ -44,12 +46,13 @@ final class ConfigFields {
                 throw new NumberFormatException();
             }
             double d = e.getAsDouble();
-            if (d != Math.rint(d) || d < 1 || d > Integer.MAX_VALUE) {
+            if (d != Math.rint(d) || d < 1 || d > MAX_INT_FIELD) {
                 throw new NumberFormatException();
             }
             return (int) d;
         } catch (NumberFormatException | UnsupportedOperationException ex) {
-            throw new ArchitectureException("architecture config: field '" + key + "' must be a positive integer, got " + e);
+            throw new ArchitectureException("architecture config: field '" + key + "' must be a positive integer of at most " + MAX_INT_FIELD
+                    + ", got " + e);
         }
     }
 

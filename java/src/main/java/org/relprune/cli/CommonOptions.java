@@ -79,13 +79,6 @@ final class CommonOptions {
     static final class Force {
         @Option(names = "--force", description = "Replace existing outputs.")
         boolean force;
-
-        /** Refuses an existing output file unless --force was given. */
-        void refuseExisting(Path file) {
-            if (java.nio.file.Files.exists(file) && !force) {
-                throw new IllegalArgumentException(file + " exists; pass --force to replace it");
-            }
-        }
     }
 
     /** --seed. */

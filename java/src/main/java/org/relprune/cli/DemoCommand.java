@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.relprune.prune.CurveResult;
 import org.relprune.report.PruningReport;
+import org.relprune.run.OutputLocation;
 import org.relprune.run.PruneRun;
 import org.relprune.run.PruneSettings;
 import org.relprune.run.TrainRun;
@@ -43,6 +44,7 @@ final class DemoCommand implements Callable<Integer> {
         Path mnist = data != null ? data : committedMnist();
         Path model = out.resolve("model");
         Path weights = model.resolve(Checkpoint.WEIGHTS);
+        OutputLocation.folder(out, "--out", true); // the demo replaces its own results; a file or an unwritable place is refused now, not after training
         try (ConsoleMonitor monitor = new ConsoleMonitor(err)) {
             if (Files.isRegularFile(weights) && Files.isRegularFile(model.resolve(Checkpoint.SIDECAR))) {
                 monitor.say("demo: using the trained LeNet-5 in " + model + " (delete it to retrain)");

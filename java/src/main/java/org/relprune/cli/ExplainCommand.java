@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.relprune.backend.Backend;
 import org.relprune.backend.BatchSplitter;
-import org.relprune.run.Backends;
 import org.relprune.io.TensorRef;
 import org.relprune.io.WeightFiles;
 import org.relprune.io.safetensors.SafetensorsWriter;
@@ -18,6 +17,8 @@ import org.relprune.lrp.composite.Composites;
 import org.relprune.model.Graph;
 import org.relprune.model.Model;
 import org.relprune.model.zoo.ModelZoo;
+import org.relprune.run.Backends;
+import org.relprune.run.OutputLocation;
 import org.relprune.tensor.HostTensor;
 import org.relprune.tensor.TensorScope;
 import picocli.CommandLine.Command;
@@ -58,7 +59,7 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        force.refuseExisting(out.out);
+        OutputLocation.file(out.out, "--out", force.force);
         int b = batch.positive(32);
         Graph graph = ModelZoo.resolve(model.arch());
         Composite c = Composites.named(composite);

@@ -3,13 +3,14 @@ package org.relprune.cli;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.relprune.backend.Backend;
-import org.relprune.run.Backends;
 import org.relprune.io.TensorRef;
 import org.relprune.io.WeightFiles;
 import org.relprune.io.safetensors.SafetensorsWriter;
 import org.relprune.model.Graph;
 import org.relprune.model.Model;
 import org.relprune.model.zoo.ModelZoo;
+import org.relprune.run.Backends;
+import org.relprune.run.OutputLocation;
 import org.relprune.tensor.HostTensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,7 +37,7 @@ final class ForwardCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        force.refuseExisting(out.out);
+        OutputLocation.file(out.out, "--out", force.force);
         int b = batch.positive(64);
         Graph graph = ModelZoo.resolve(model.arch());
         Map<String, HostTensor> w = WeightFiles.read(model.weights);

@@ -2,8 +2,8 @@ package org.relprune.cli;
 
 import java.io.PrintWriter;
 import org.relprune.run.ErrorLines;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The relprune command line. */
 @Command(name = "relprune", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,

@@ -4,7 +4,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.relprune.report.PruningReport;
+import org.relprune.run.OutputLocation;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -20,8 +22,11 @@ final class ReportCommand implements Callable<Integer> {
 
     @Option(names = "--out", defaultValue = "report.html", paramLabel = "FILE", description = "Default: ${DEFAULT-VALUE}.") Path out;
 
+    @Mixin CommonOptions.Force force;
+
     @Override
     public Integer call() throws Exception {
+        OutputLocation.file(out, "--out", force.force);
         PruningReport.write(out, runs);
         spec.commandLine().getErr().println("wrote " + out);
         return 0;

@@ -2,9 +2,9 @@ package org.relprune.cli;
 
 import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
-import org.relprune.train.EpochStats;
 import org.relprune.run.RunMonitor;
 import org.relprune.run.TrainRun;
+import org.relprune.train.EpochStats;
 
 /** A progress bar per epoch with running loss and accuracy, and one summary line per epoch. */
 final class TrainingProgress implements RunMonitor.Training {

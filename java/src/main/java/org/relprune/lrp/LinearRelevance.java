@@ -3,13 +3,13 @@ package org.relprune.lrp;
 import java.util.List;
 import java.util.function.Supplier;
 import org.relprune.backend.Backend;
-import org.relprune.backend.LrpOps;
-import org.relprune.backend.LrpOps.CombineTerm;
 import org.relprune.backend.LrpOps.CombineTerm.Factor;
+import org.relprune.backend.LrpOps.CombineTerm;
 import org.relprune.backend.LrpOps.Mask;
 import org.relprune.backend.LrpOps.SignalSpec;
 import org.relprune.backend.LrpOps.Signals;
 import org.relprune.backend.LrpOps.WeightPart;
+import org.relprune.backend.LrpOps;
 import org.relprune.tensor.Shape;
 import org.relprune.tensor.Tensor;
 

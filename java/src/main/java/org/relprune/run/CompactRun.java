@@ -65,6 +65,9 @@ public final class CompactRun {
         if (!s.force() && (Files.exists(weightsOut) || Files.exists(jsonOut) || Files.exists(onnxOut))) {
             throw new IllegalArgumentException("M.safetensors, M.json or M.onnx exists for M = " + s.out() + "; pass --force to replace them");
         }
+        for (Path p : List.of(weightsOut, jsonOut, onnxOut)) {
+            OutputLocation.file(p, "--out", true);
+        }
         String arch = curve.provenance().source().arch();
         Path weights = Path.of(curve.provenance().source().weights());
         Graph g = ModelZoo.resolve(arch);

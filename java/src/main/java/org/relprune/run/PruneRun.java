@@ -1,6 +1,5 @@
 package org.relprune.run;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,10 +39,7 @@ public final class PruneRun {
 
     /** Runs the settings; the result is also written to {@code s.out()}. */
     public static CurveResult run(PruneSettings s, RunMonitor monitor) throws Exception {
-        Path curveFile = s.out().resolve(CurveResult.CURVE);
-        if (Files.exists(curveFile) && !s.force()) {
-            throw new IllegalArgumentException(curveFile + " exists; pass --force to replace it");
-        }
+        OutputLocation.folder(s.out(), "--out", s.force(), CurveResult.CURVE);
         Rates r = s.rates() == null ? Rates.standard() : Rates.parse(s.rates());
         if (r.values().get(0).signum() != 0) {
             throw new IllegalArgumentException("--rates must start at 0 (the unpruned accuracy that top_pr refers to)");

@@ -40,6 +40,7 @@ public final class TrainRun {
         if (!s.force() && (Files.exists(out.resolve(Checkpoint.WEIGHTS)) || Files.exists(out.resolve(Checkpoint.SIDECAR)))) {
             throw new IllegalArgumentException(out + " already holds a model; pass --force to replace it");
         }
+        OutputLocation.folder(out, "--out", true);
         Graph graph = ModelZoo.resolve(s.arch());
         TrainConfig config = s.config(graph);
         ImageDataset raw = Datasets.open(s.data());

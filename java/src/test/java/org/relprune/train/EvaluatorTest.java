@@ -18,8 +18,8 @@ import org.relprune.prune.ComponentKind;
 import org.relprune.prune.Components;
 import org.relprune.prune.CurveEvaluator;
 import org.relprune.prune.PruningPlan;
-import org.relprune.prune.Rates;
 import org.relprune.prune.RandomCriterion;
+import org.relprune.prune.Rates;
 import org.relprune.tensor.HostTensor;
 
 /** A model whose logits are NaN (NaN weights: what a diverged training leaves) scores 0 everywhere accuracy is counted. */

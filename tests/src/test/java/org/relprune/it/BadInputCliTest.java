@@ -52,7 +52,7 @@ class BadInputCliTest {
     void pruneOfAModelWithNaNLogitsScoresZeroAtEveryRate() throws Exception {
         Path out = shared.resolve("nanprune");
         Cli prune = Cli.run("prune", "--arch", "lenet5", "--weights", nanWeights.toString(), "--data", MNIST, "--criterion", "l1",
-                "--rates", "0,0.5", "--out", out.toString());
+                "--rates", "0,0.5", "--out", out.toString(), "--force");
         assertEquals(0, prune.exitCode(), prune.err());
         JsonObject c = JsonParser.parseString(java.nio.file.Files.readString(out.resolve("curve.json"))).getAsJsonObject();
         assertEquals(0.0, c.getAsJsonArray("accuracy").get(0).getAsDouble(), "before: 0.1 (class 0 won every NaN row)");
@@ -66,5 +66,47 @@ class BadInputCliTest {
                 "--out", shared.resolve("logits.safetensors").toString(), "--device", "cpu");
         assertEquals(0, fwd.exitCode(), fwd.err());
         assertTrue(fwd.err().contains("forward: warning: 3 of 3 inputs have logits that are not finite"), fwd.err());
+    }
+
+    @Test
+    void anOutputThatIsAFileIsRefusedBeforeAnyWork(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("a-file");
+        java.nio.file.Files.writeString(file, "precious");
+        Cli prune = Cli.run("prune", "--arch", "lenet5", "--weights", nanWeights.toString(), "--data", MNIST, "--criterion", "l1",
+                "--out", file.toString());
+        assertEquals(1, prune.exitCode());
+        assertTrue(prune.err().contains("--out " + file + " is a file, not a folder"), prune.err());
+        // demo: before, 15 epochs of training, then "Not a directory" and the model lost
+        Cli demo = Cli.run("demo", "--out", file.toString(), "--data", MNIST);
+        assertEquals(1, demo.exitCode());
+        assertTrue(demo.err().contains("is a file, not a folder") && !demo.err().contains("training LeNet-5"), demo.err());
+        Cli train = Cli.run("train", "--arch", "lenet5", "--data", MNIST, "--out", file.toString());
+        assertEquals(1, train.exitCode());
+        assertTrue(train.err().contains("is a file, not a folder"), train.err());
+        assertEquals("precious", java.nio.file.Files.readString(file));
+    }
+
+    @Test
+    void anOutputWhereNothingCanBeWrittenIsRefusedBeforeAnyWork() {
+        // /proc takes no new files, for root too (a chmod'ed folder would not stop root)
+        Cli prune = Cli.run("prune", "--arch", "lenet5", "--weights", nanWeights.toString(), "--data", MNIST, "--criterion", "l1",
+                "--out", "/proc/relprune-out");
+        assertEquals(1, prune.exitCode());
+        assertTrue(prune.err().contains("--out /proc/relprune-out: cannot write there"), prune.err());
+        assertTrue(!prune.err().contains("prune lenet5 with"), "refused before the data was read: " + prune.err());
+    }
+
+    @Test
+    void reportReplacesAnExistingPageOnlyWithForce(@TempDir Path tmp) throws Exception {
+        Path run = tmp.resolve("run");
+        assertEquals(0, Cli.run("prune", "--arch", "lenet5", "--weights", nanWeights.toString(), "--data", MNIST, "--criterion", "l1",
+                "--rates", "0,0.5", "--test-limit", "100", "--validation-limit", "100", "--out", run.toString()).exitCode());
+        Path html = tmp.resolve("report.html");
+        java.nio.file.Files.writeString(html, "someone's page");
+        Cli report = Cli.run("report", run.toString(), "--out", html.toString());
+        assertEquals(1, report.exitCode());
+        assertTrue(report.err().contains("exists; pass --force"), report.err());
+        assertEquals("someone's page", java.nio.file.Files.readString(html));
+        assertEquals(0, Cli.run("report", run.toString(), "--out", html.toString(), "--force").exitCode());
     }
 }

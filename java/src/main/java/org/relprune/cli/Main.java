@@ -15,6 +15,8 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // before anything can touch JavaCPP: this build's natives get their own cache folder
+        org.relprune.run.Backends.configureNativeCache();
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

@@ -7,6 +7,6 @@ final class VersionProvider implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
         String v = Main.class.getPackage().getImplementationVersion();
-        return new String[] {"relprune " + (v == null ? "dev" : v)};
+        return new String[] {"relprune " + (v == null ? "dev" : v), org.relprune.run.Backends.nativeLibraries()};
     }
 }

@@ -18,9 +18,27 @@ public final class Backends {
     public static java.util.Map<String, String> versions() {
         java.util.Map<String, String> v = new java.util.LinkedHashMap<>();
         v.put("relprune_kernels", org.relprune.backend.jni.NativeStatus.version());
+        v.put("relprune_kernels_sha256", String.valueOf(org.relprune.backend.jni.NativeCache.kernelsSha256()));
+        v.put("native_cache", org.relprune.backend.jni.NativeCache.describe());
         v.put("pytorch_presets", String.valueOf(org.bytedeco.pytorch.global.torch.class.getPackage().getImplementationVersion()));
         v.put("javacpp", String.valueOf(org.bytedeco.javacpp.Loader.class.getPackage().getImplementationVersion()));
         return v;
+    }
+
+    /**
+     * Gives this build's native libraries an extraction folder of their own (NativeCache), before
+     * anything loads them; the CLI calls it first thing. Returns how JavaCPP's cache dir was chosen.
+     */
+    public static String configureNativeCache() {
+        return org.relprune.backend.jni.NativeCache.configure();
+    }
+
+    /** The project's native libraries: their SHA-256 and the folder they are (or will be) extracted into. */
+    public static String nativeLibraries() {
+        org.relprune.backend.jni.NativeCache.configure();
+        String sha = org.relprune.backend.jni.NativeCache.kernelsSha256();
+        return "native libraries " + (sha == null ? "(none on the class path)" : "sha256 " + sha.substring(0, 16))
+                + ", JavaCPP cache " + System.getProperty(org.relprune.backend.jni.NativeCache.CACHE_DIR_PROPERTY, "default (~/.javacpp/cache)");
     }
 
     /**

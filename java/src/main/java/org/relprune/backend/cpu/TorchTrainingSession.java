@@ -22,6 +22,9 @@ import org.relprune.tensor.Tensor;
 
 /** Weights being trained with libtorch autograd and a libtorch optimizer (SGD or Adam). */
 public final class TorchTrainingSession implements TrainingSession {
+    static {
+        org.relprune.backend.jni.NativeCache.configure(); // before libtorch is touched (NativeCache)
+    }
     private final AutogradBackend backend = new AutogradBackend();
     private final Map<String, Tensor> weights = new LinkedHashMap<>();
     private final Optimizer optimizer;

@@ -81,6 +81,7 @@ public final class CudaBackend implements Backend {
         java.util.Objects.requireNonNull(precision, "precision");
         String stage = "cannot load the CUDA runtime (cudart)";
         try {
+            org.relprune.backend.jni.NativeCache.configure(); // before JavaCPP picks its cache (NativeCache)
             Loader.load(cudart.class);
             stage = "cannot query CUDA devices";
             int[] count = {0};

@@ -16,6 +16,7 @@ import org.bytedeco.javacpp.annotation.Platform;
 @Platform(include = "relprune.h", link = {"relprune_cuda", "relprune_native"})
 public final class NativeCudaKernels {
     static {
+        NativeCache.configure(); // this build's own extraction folder, before JavaCPP picks its cache
         Loader.load();
     }
 

@@ -37,6 +37,7 @@ public final class EvalRun {
 
     public static Result run(EvalSettings s) throws Exception {
         Graph graph = ModelZoo.resolve(s.arch());
+        MemoryEstimate.inference(graph, s.batch(), "evaluating").check();
         ImageDataset raw = Datasets.open(s.data());
         DatasetFit.check(graph, raw);
         PreparedData d = ModelSplits.prepare(s.weights(), raw);

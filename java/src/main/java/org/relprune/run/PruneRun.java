@@ -51,6 +51,8 @@ public final class PruneRun {
                 : graph.nodes().stream().anyMatch(n -> n.layer() instanceof Conv2d) ? ComponentKind.CHANNELS : ComponentKind.LINEAR;
         String composite = s.composite() != null ? s.composite() : defaultComposite(graph);
         Criterion c = criterion(s, composite);
+        // the LRP pass keeps a reference batch's activations and up to two companions of each (u, a rule's stacked inputs)
+        MemoryEstimate.inference(graph, 3 * s.referenceBatch(), "pruning").check();
         PruningData data = PruningData.prepare(graph, s);
         PruningPlan.Reduction reduction = reduction(s.reduction());
         PlanRecipe recipe = new PlanRecipe(kind, s.ranking().equals("global"), s.normalize(), s.coupled() ? reduction : null);

@@ -43,6 +43,7 @@ public final class TrainRun {
         OutputLocation.folder(out, "--out", true);
         Graph graph = ModelZoo.resolve(s.arch());
         TrainConfig config = s.config(graph);
+        MemoryEstimate.training(graph, config.optimizer(), config.batch()).check();
         ImageDataset raw = Datasets.open(s.data());
         DatasetFit.check(graph, raw);
         PreparedData d = PreparedData.prepare(raw, s.validation(), s.test(), s.splitSeed(), null);

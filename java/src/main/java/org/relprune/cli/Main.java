@@ -2,6 +2,7 @@ package org.relprune.cli;
 
 import java.io.PrintWriter;
 import org.relprune.run.ErrorLines;
+import org.relprune.run.StudyUnfinishedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,7 +19,10 @@ public final class Main implements Runnable {
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    /** Runs one command line; returns the exit code (0 ok, 1 failure, 2 usage error). */
+    /** The exit code of a search whose study other processes have not finished yet. */
+    public static final int EXIT_STUDY_UNFINISHED = 3;
+
+    /** Runs one command line; returns the exit code (0 ok, 1 failure, 2 usage error, 3 a search study not finished yet). */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
@@ -28,7 +32,7 @@ public final class Main implements Runnable {
             if (System.getenv("RELPRUNE_DEBUG") != null) {
                 ex.printStackTrace(line.getErr());
             }
-            return 1;
+            return ex instanceof StudyUnfinishedException ? EXIT_STUDY_UNFINISHED : 1;
         });
         return cl.execute(args);
     }

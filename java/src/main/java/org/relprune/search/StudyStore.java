@@ -235,6 +235,12 @@ public final class StudyStore implements AutoCloseable {
         java.util.LinkedHashSet<String> keys = new java.util.LinkedHashSet<>(now.keySet());
         keys.addAll(old.keySet());
         keys.remove(RECORDED_ONLY);
+        for (String k : now.keySet()) {
+            if (k.endsWith("_sha256") && !old.has(k)) {
+                String what = k.substring(0, k.length() - "_sha256".length());
+                return "no hash of its " + what + " (an older relprune, which identified the " + what + " by path)";
+            }
+        }
         for (String k : keys) {
             if (!old.has(k)) {
                 return "no " + k + " recorded (an older relprune or other settings; now " + shorten(now.get(k)) + ")";

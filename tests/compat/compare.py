@@ -1,14 +1,14 @@
 """compare.py BEFORE AFTER: every file record.sh wrote, BEFORE against AFTER.
 
-JSON files: equal after dropping dates, timings, the thread count and the relprune version
-(key order included); the study database: the same trials; logs: the same lines with times and
-progress bars removed; HTML: equal with embedded images blanked (PNG_TOO=1 compares the images);
+JSON files: equal after dropping dates, timings, the thread count, the relprune version and a
+search's study (its absolute path and random id; key order included); the study database: the
+same trials; logs: the same lines with times and progress bars removed; HTML: equal with embedded images blanked (PNG_TOO=1 compares the images);
 everything else (weights, ONNX, scores): byte for byte. PNG plots count only with PNG_TOO=1:
 JFreeChart draws them since issue 14. Exits 1 when anything differs.
 """
 import json, sys, os, re, sqlite3
 A, B = sys.argv[1], sys.argv[2]
-VOL = {"date","seconds","scoring_seconds","evaluation_seconds","scoring_cpu","evaluation_cpu","cpu_latency_ms_batch1","threads","relprune"}
+VOL = {"date","seconds","scoring_seconds","evaluation_seconds","scoring_cpu","evaluation_cpu","cpu_latency_ms_batch1","threads","relprune","study","study_id"}
 def strip(o):
     if isinstance(o, dict):
         return {k: strip(v) for k, v in o.items() if k not in VOL}
@@ -31,8 +31,8 @@ for root, _, files in os.walk(A):
             if json.dumps(ja) != json.dumps(jb):
                 print("DIFF json", rel); bad += 1
             # whole text minus volatile lines
-            ta = [l for l in open(pa) if not re.search(r'"(date|seconds|scoring_seconds|evaluation_seconds|wall_s|user_s|system_s|cpu_percent|system_percent|cpu_latency_ms_batch1)"', l)]
-            tb = [l for l in open(pb) if not re.search(r'"(date|seconds|scoring_seconds|evaluation_seconds|wall_s|user_s|system_s|cpu_percent|system_percent|cpu_latency_ms_batch1)"', l)]
+            ta = [l for l in open(pa) if not re.search(r'"(date|seconds|scoring_seconds|evaluation_seconds|wall_s|user_s|system_s|cpu_percent|system_percent|cpu_latency_ms_batch1|study|study_id)"', l)]
+            tb = [l for l in open(pb) if not re.search(r'"(date|seconds|scoring_seconds|evaluation_seconds|wall_s|user_s|system_s|cpu_percent|system_percent|cpu_latency_ms_batch1|study|study_id)"', l)]
             if ta != tb:
                 print("DIFF text", rel); bad += 1
         elif f.endswith(".db"):

@@ -2,8 +2,9 @@ package org.relprune.cli;
 
 import java.io.PrintWriter;
 import org.relprune.run.ErrorLines;
-import picocli.CommandLine.Command;
+import org.relprune.run.StudyUnfinishedException;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /** The relprune command line. */
 @Command(name = "relprune", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
@@ -20,7 +21,10 @@ public final class Main implements Runnable {
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    /** Runs one command line; returns the exit code (0 ok, 1 failure, 2 usage error). */
+    /** The exit code of a search whose study other processes have not finished yet. */
+    public static final int EXIT_STUDY_UNFINISHED = 3;
+
+    /** Runs one command line; returns the exit code (0 ok, 1 failure, 2 usage error, 3 a search study not finished yet). */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
@@ -30,7 +34,7 @@ public final class Main implements Runnable {
             if (System.getenv("RELPRUNE_DEBUG") != null) {
                 ex.printStackTrace(line.getErr());
             }
-            return 1;
+            return ex instanceof StudyUnfinishedException ? EXIT_STUDY_UNFINISHED : 1;
         });
         return cl.execute(args);
     }

@@ -18,7 +18,10 @@ import picocli.CommandLine.Spec;
                 + "trial, several processes can share a study, --trials is the study's total. The search runs on the CPU.",
                 "When every trial is done: DIR/search.json (the best point), DIR/best and DIR/default (test-split curves of the best "
                         + "and the default composite) and DIR/report.html (--out DIR).",
-                "--seed: strategy and reference sampling. --batch: images per forward pass of each trial's curve (default: automatic, as 'prune')."})
+                "--seed: strategy and reference sampling. --batch: images per forward pass of each trial's curve (default: automatic, as 'prune'). "
+                        + "--force: replace another search's results in DIR (a rerun of the same study into DIR needs none).",
+                "Exit code 3: no trial left to claim, but the study is unfinished (trials running in other live processes); the message names "
+                        + "the trial, its process and its lease."})
 final class SearchCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -28,6 +31,7 @@ final class SearchCommand implements Callable<Integer> {
     @Mixin CommonOptions.Batch batch;
     @Mixin CommonOptions.Out out;
     @Mixin CommonOptions.Seed seed;
+    @Mixin CommonOptions.Force force;
 
     @Option(names = "--trials", required = true, paramLabel = "N", description = "Trials of the whole study.") int trials;
     @Option(names = "--strategy", defaultValue = SearchSettings.DEFAULT_STRATEGY, paramLabel = "S",
@@ -43,7 +47,8 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--test-limit", paramLabel = "N",
             description = "Test images for the final curves of the best and the default composite, stratified (default: all).") Integer testLimit;
     @Option(names = "--lease", defaultValue = "" + SearchSettings.DEFAULT_LEASE_SECONDS, paramLabel = "SECONDS",
-            description = "A RUNNING trial whose process sent no heartbeat for this long is run again (default: ${DEFAULT-VALUE}).") int lease;
+            description = "A RUNNING trial whose process sent no heartbeat for this long is run again; at least 1 (default: ${DEFAULT-VALUE}). "
+                    + "A trial of a process of this host that is gone is run again at once.") int lease;
 
     @Override
     public Integer call() throws Exception {
@@ -57,6 +62,6 @@ final class SearchCommand implements Callable<Integer> {
     SearchSettings settings() {
         return SearchSettings.builder().arch(model.arch()).weights(model.weights).data(data.data).trials(trials).strategy(strategy)
                 .warmup(warmup).space(space).seed(seed.seed).study(study).out(out.out).referencePerClass(perClass).validationLimit(validationLimit)
-                .testLimit(testLimit).leaseSeconds(lease).batch(batch.or(PruneSettings.AUTOMATIC_BATCH)).build();
+                .testLimit(testLimit).leaseSeconds(lease).batch(batch.or(PruneSettings.AUTOMATIC_BATCH)).force(force.force).build();
     }
 }

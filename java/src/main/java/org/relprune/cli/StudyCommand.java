@@ -34,10 +34,7 @@ final class StudyCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            if (!java.nio.file.Files.isRegularFile(db)) {
-                throw new java.nio.file.NoSuchFileException(db.toString(), null, "no such study");
-            }
-            try (StudyStore s = StudyStore.open(db, Long.MAX_VALUE)) {
+            try (StudyStore s = StudyStore.openReadOnly(db)) {
                 if (s.config() == null) {
                     throw new IllegalArgumentException(db + ": an empty study (no search has used it)");
                 }

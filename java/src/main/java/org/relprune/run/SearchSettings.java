@@ -89,6 +89,11 @@ public final class SearchSettings {
         return b.batch;
     }
 
+    /** Whether results of another search in --out may be replaced. */
+    public boolean force() {
+        return b.force;
+    }
+
     /** Mutable collector of settings; starts at the defaults. */
     public static final class Builder {
         private String arch;
@@ -106,6 +111,7 @@ public final class SearchSettings {
         private Integer testLimit;
         private int lease = DEFAULT_LEASE_SECONDS;
         private int batch = PruneSettings.AUTOMATIC_BATCH;
+        private boolean force;
 
         private Builder() {
         }
@@ -127,6 +133,7 @@ public final class SearchSettings {
             c.testLimit = testLimit;
             c.lease = lease;
             c.batch = batch;
+            c.force = force;
             return c;
         }
 
@@ -205,6 +212,11 @@ public final class SearchSettings {
             return this;
         }
 
+        public Builder force(boolean v) {
+            force = v;
+            return this;
+        }
+
         /** The settings; refuses missing required values and invalid option values, naming the option. */
         public SearchSettings build() {
             Objects.requireNonNull(arch, "--arch is required");
@@ -214,6 +226,10 @@ public final class SearchSettings {
             Objects.requireNonNull(out, "--out is required");
             if (trials < 1) {
                 throw new IllegalArgumentException("--trials must be >= 1");
+            }
+            if (lease < 1) {
+                // a lease of 0 would take every running trial back at once, and a heartbeat needs a period
+                throw new IllegalArgumentException("--lease must be at least 1 (seconds), got " + lease);
             }
             if (!strategy.equals("random") && !strategy.equals("bo")) {
                 throw new IllegalArgumentException("unknown --strategy '" + strategy + "' (random, bo)");

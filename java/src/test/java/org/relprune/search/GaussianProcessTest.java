@@ -72,7 +72,7 @@ class GaussianProcessTest {
             // a toy objective: signed scores and a gamma first group are good
             SearchSpace.Point pt = SearchSpace.Point.fromJson(p);
             double f = (pt.signed() ? 0.5 : 0) + (pt.groups().get("low").rule().equals("gamma") ? 0.3 : 0);
-            finished.add(new StudyStore.Trial(n, "COMPLETE", p, f, "[]", 0.0, 0.0, new StudyStore.Claim("w", "t")));
+            finished.add(new StudyStore.Trial(n, "COMPLETE", p, f, "[]", 0.0, 0.0, new StudyStore.Claim("w", "t", null, null)));
         }
         JsonObject next = bo.propose(5, finished);
         assertEquals(next, bo.propose(5, finished), "deterministic for the same history");

@@ -66,6 +66,148 @@ class StudyStoreTest {
         }
     }
 
+    /** The pid of a process that has exited (and been reaped). */
+    private static long deadPid() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        long pid = p.pid();
+        assertTrue(ProcessHandle.of(pid).isEmpty() || !ProcessHandle.of(pid).get().isAlive());
+        return pid;
+    }
+
+    private static String host() {
+        String me = Workers.self();
+        return me.substring(me.indexOf('@') + 1);
+    }
+
+    @Test
+    void aTrialOfADeadProcessOfThisHostIsRunAgainAtOnce(@TempDir Path tmp) throws Exception {
+        Path db = tmp.resolve("s.db");
+        Process live = new ProcessBuilder("sleep", "60").start();
+        try (StudyStore s = StudyStore.open(db, 3_600_000)) {
+            s.initialize(config(0));
+            StudyStore.Trial elsewhere = s.claim(5, deadPid() + "@another-host.example", PROPOSER);
+            StudyStore.Trial running = s.claim(5, live.pid() + "@" + host(), PROPOSER);
+            StudyStore.Trial mine = s.claim(5, Workers.self(), PROPOSER);
+            StudyStore.Trial lost = s.claim(5, deadPid() + "@" + host(), PROPOSER); // as if written by a process killed since
+            assertEquals(List.of(0, 1, 2, 3), List.of(elsewhere.number(), running.number(), mine.number(), lost.number()));
+            // the lease (an hour) has not run out: only the dead local worker's trial is taken back
+            StudyStore.Trial again = s.claim(5, Workers.self(), PROPOSER);
+            assertEquals(3, again.number(), "the dead process's trial is rerun under its number, at once");
+            assertEquals(lost.params(), again.params());
+            StudyStore.Trial next = s.claim(5, Workers.self(), PROPOSER);
+            assertEquals(4, next.number(), "trials of a live process, of another host and of this process stay theirs");
+            assertNull(s.claim(5, Workers.self(), PROPOSER));
+            assertThrows(IOException.class, () -> s.complete(lost, 1.0, "[]", 0, 0), "the dead claim cannot finish the rerun");
+        } finally {
+            live.destroyForcibly();
+        }
+        assertTrue(Workers.deadHere(deadPid() + "@" + host(), java.time.Instant.now().toString()));
+        assertTrue(!Workers.deadHere("not-a-pid@" + host(), null) && !Workers.deadHere(null, null) && !Workers.deadHere("12", null));
+        // a pid reused by a process that started after the trial was claimed: the worker is gone
+        assertTrue(Workers.deadHere(ProcessHandle.current().parent().map(ProcessHandle::pid).orElseThrow() + "@" + host(),
+                "2000-01-01T00:00:00Z"));
+    }
+
+    @Test
+    void aStoppedProcessGivesItsRunningTrialBack(@TempDir Path tmp) throws Exception {
+        Path db = tmp.resolve("s.db");
+        List<String> said = new java.util.ArrayList<>();
+        try (StudyStore s = StudyStore.open(db, 3_600_000)) {
+            s.initialize(config(0));
+            StudyStore.Trial done = s.claim(3, Workers.self(), PROPOSER);
+            s.complete(done, 0.5, "[]", 0, 0);
+            StudyStore.Trial t = s.claim(3, Workers.self(), PROPOSER);
+            try (ClaimGuard guard = ClaimGuard.manual(db, said::add)) {
+                assertTrue(guard.hold(t));
+                assertEquals(t, guard.releaseNow(), "what the shutdown hook runs");
+                StudyStore.Trial late = s.claim(3, Workers.self(), PROPOSER);
+                assertEquals(t.number(), late.number(), "the released trial is claimed again at once, under its number");
+                assertTrue(!guard.hold(late), "a stopped guard holds no more claims: the claimer releases them");
+                assertTrue(s.release(late));
+                assertNull(guard.releaseNow());
+            }
+            assertThrows(IOException.class, () -> s.complete(t, 1.0, "[]", 0, 0), "its partial work is discarded");
+            List<StudyStore.Trial> all = s.trials();
+            assertEquals(List.of("COMPLETE"), all.stream().map(StudyStore.Trial::status).toList(), "only the finished trial is left");
+            assertTrue(!s.release(done), "a finished trial is never released");
+        }
+        assertTrue(said.get(0).contains("trial 1 given back"), said.toString());
+    }
+
+    @Test
+    void showingAStudyReadsWithoutWriting(@TempDir Path tmp) throws Exception {
+        Path empty = Files.createFile(tmp.resolve("empty.db"));
+        IOException e = assertThrows(IOException.class, () -> StudyStore.openReadOnly(empty));
+        assertTrue(e.getMessage().contains("empty file"), e.getMessage());
+        assertEquals(0, Files.size(empty), "the empty file is not made a database");
+
+        Path foreign = tmp.resolve("foreign.db");
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + foreign); var st = c.createStatement()) {
+            st.execute("CREATE TABLE customers (id INTEGER)");
+        }
+        byte[] before = Files.readAllBytes(foreign);
+        e = assertThrows(IOException.class, () -> StudyStore.openReadOnly(foreign));
+        assertTrue(e.getMessage().contains("not a relprune study"), e.getMessage());
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(foreign)), "the foreign database is untouched");
+
+        Path text = Files.writeString(tmp.resolve("notes.db"), "just text\n");
+        e = assertThrows(IOException.class, () -> StudyStore.openReadOnly(text));
+        assertTrue(e.getMessage().contains("not a SQLite database"), e.getMessage());
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> StudyStore.openReadOnly(tmp.resolve("missing.db")));
+        assertTrue(!Files.exists(tmp.resolve("missing.db")));
+        e = assertThrows(IOException.class, () -> StudyStore.openReadOnly(tmp));
+        assertTrue(e.getMessage().contains("not a study file"), e.getMessage());
+
+        Path dir = Files.createDirectory(tmp.resolve("ro"));
+        Path db = dir.resolve("s.db");
+        try (StudyStore s = StudyStore.open(db, 1000)) {
+            s.initialize(config(0));
+            s.complete(s.claim(2, "w", PROPOSER), 0.5, "[]", 0, 0);
+        }
+        List<String> files;
+        try (var l = Files.list(dir)) {
+            files = l.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        byte[] study = Files.readAllBytes(db);
+        try (StudyStore s = StudyStore.openReadOnly(db)) {
+            assertEquals(1, s.trials().size());
+            assertEquals(0, s.config().get("seed").getAsInt());
+            assertThrows(IOException.class, () -> s.claim(2, "w", PROPOSER), "read-only");
+        }
+        try (var l = Files.list(dir)) {
+            assertEquals(files, l.map(p -> p.getFileName().toString()).sorted().toList(), "no file made beside the study");
+        }
+        assertTrue(java.util.Arrays.equals(study, Files.readAllBytes(db)), "the study is untouched");
+        // a study in a folder nobody may write to (meaningless as root, who writes anyway)
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(dir), "running as root: folder permissions are not enforced");
+            try (StudyStore s = StudyStore.openReadOnly(db)) {
+                assertEquals(1, s.trials().size());
+            }
+        } finally {
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
+    @Test
+    void configsAreComparedByContent() {
+        com.google.gson.JsonObject a = com.google.gson.JsonParser.parseString("{\"arch\": {\"family\": \"lenet5\", \"num_classes\": 10}, "
+                + "\"weights_sha256\": \"aa\", \"seed\": 0, \"paths\": {\"weights\": \"/x/w.safetensors\"}}").getAsJsonObject();
+        com.google.gson.JsonObject reordered = com.google.gson.JsonParser.parseString("{\"seed\": 0.0, \"arch\": {\"num_classes\": 10, "
+                + "\"family\": \"lenet5\"}, \"weights_sha256\": \"aa\", \"paths\": {\"weights\": \"/elsewhere/copy.safetensors\"}}").getAsJsonObject();
+        assertNull(StudyStore.difference(a, reordered), "key order, number spelling and paths do not matter");
+        com.google.gson.JsonObject replaced = reordered.deepCopy();
+        replaced.addProperty("weights_sha256", "bb");
+        String d = StudyStore.difference(a, replaced);
+        assertTrue(d.contains("other weights") && d.contains("aa at /x/w.safetensors") && d.contains("now bb at /elsewhere/copy.safetensors"), d);
+        com.google.gson.JsonObject legacy = com.google.gson.JsonParser.parseString("{\"arch\": \"lenet5\", \"weights\": \"w.safetensors\", "
+                + "\"seed\": 0}").getAsJsonObject();
+        d = StudyStore.difference(legacy, a);
+        assertTrue(d != null && d.contains("no hash of its weights (an older relprune"), "a study from before content identity is refused: " + d);
+    }
+
     @Test
     void foreignCorruptAndMismatchedStudiesAreRefused(@TempDir Path tmp) throws Exception {
         Path text = tmp.resolve("notes.db");

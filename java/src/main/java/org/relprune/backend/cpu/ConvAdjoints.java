@@ -15,7 +15,8 @@ import org.relprune.tensor.Tensor;
  * The adjoint of a convolution, W^T s (the dense step of every LRP rule on a conv layer), in the
  * fastest form that is right on this CPU. Where oneDNN passed its self-check, its deconvolution.
  * Where it failed ({@link OneDnnGuard}: its deconvolutions are wrong, even crash, while its
- * forward convolutions over multiples of 16 input channels are right), ATen's deconvolution is
+ * forward convolutions over multiples of 16 input channels are right, 1x1 ones excepted, which
+ * then run on ATen as well), ATen's deconvolution is
  * right but slow (2.4x on LRP epsilon), so the adjoint runs as a forward convolution instead:
  * <ul>
  *   <li>stride 1: W^T s is the correlation of s with the kernel flipped in space and transposed
@@ -86,10 +87,10 @@ final class ConvAdjoints {
         org.bytedeco.pytorch.Tensor wt = flipped(w); // [cin, cout, kh, kw]
         long cin = w.shape().dim(1);
         if (spec.strideH() == 1 && spec.strideW() == 1) {
-            return OneDnnGuard.convolution(w.shape().dim(0), () -> torch.conv2d(t(s), wt, new TensorOptional(), new long[] {1, 1},
+            return OneDnnGuard.convolution(w.shape().dim(0), kh == 1 && kw == 1, () -> torch.conv2d(t(s), wt, new TensorOptional(), new long[] {1, 1},
                     new long[] {kh - 1 - spec.padH(), kw - 1 - spec.padW()}, new long[] {1, 1}, 1));
         }
-        org.bytedeco.pytorch.Tensor product = OneDnnGuard.convolution(w.shape().dim(0), () -> torch.conv2d(t(s), wt, new TensorOptional(),
+        org.bytedeco.pytorch.Tensor product = OneDnnGuard.convolution(w.shape().dim(0), true, () -> torch.conv2d(t(s), wt, new TensorOptional(),
                 new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1}, 1));
         org.bytedeco.pytorch.Tensor out = torch.zeros(input.dims()).contiguous(torch.MemoryFormat.ChannelsLast);
         long oh = s.shape().dim(2);

@@ -10,11 +10,15 @@ import org.bytedeco.pytorch.global.torch;
  * with AVX-512, libtorch 2.10) oneDNN's convolution and deconvolution return wrong values, even
  * NaN, when the channel count they block over is not a multiple of 16 (forward: input channels
  * above 16; deconvolution: any), while ATen's own kernels are right and multiples of 16 are
- * right in oneDNN. So once per process a probe compares oneDNN with ATen on such shapes:
+ * right in oneDNN; and its channels-last pointwise (1x1) convolutions get output channels past
+ * a block of 32 wrong: strided ones (ResNet's downsampling) for many output channel counts (33-45,
+ * 112, 208, 512, 1024, 2048 ...) whatever the input channels, stride-1 ones too after some other
+ * convolutions ran in the process. So once per process a probe compares oneDNN with ATen on such shapes:
  * <ul>
  *   <li>{@link Mode#ALL}: the probe agrees; oneDNN for every convolution (full speed).</li>
- *   <li>{@link Mode#BLOCKS_OF_16}: it disagrees only off multiples of 16; forward convolutions
- *       whose input channel count is not a multiple of 16 run on ATen (rare, small layers), and
+ *   <li>{@link Mode#BLOCKS_OF_16}: it disagrees only off multiples of 16 or on strided 1x1
+ *       convolutions; forward convolutions whose input channel count is not a multiple of 16 run
+ *       on ATen (rare, small layers), so do 1x1 ones (ATen runs them as one matrix product), and
  *       every deconvolution does ({@link #deconvolution}).</li>
  *   <li>{@link Mode#NONE}: it disagrees on multiples of 16 too; ATen for every convolution.</li>
  * </ul>
@@ -28,7 +32,8 @@ public final class OneDnnGuard {
     /** Where oneDNN is used. */
     public enum Mode {
         ALL("oneDNN"),
-        BLOCKS_OF_16("oneDNN for forward convolutions over multiples of 16 channels only (it failed its self-check on this CPU)"),
+        BLOCKS_OF_16("oneDNN for forward convolutions over multiples of 16 channels, 1x1 ones excepted, only"
+                + " (it failed its self-check on this CPU)"),
         NONE("oneDNN off (it failed its self-check on this CPU)");
 
         private final String description;
@@ -75,11 +80,11 @@ public final class OneDnnGuard {
     /**
      * Runs a convolution whose oneDNN kernel blocks over {@code channels} (forward: input
      * channels; deconvolution: the deconvolution's input channels), on ATen when oneDNN is not
-     * trusted for that count.
+     * trusted for that count, or, {@code pointwise} (a 1x1 kernel), unless the probe passed.
      */
-    static <T> T convolution(long channels, Supplier<T> op) {
+    static <T> T convolution(long channels, boolean pointwise, Supplier<T> op) {
         Mode m = mode();
-        if (m == Mode.ALL || m == Mode.NONE || channels % BLOCK == 0) {
+        if (m == Mode.ALL || m == Mode.NONE || (channels % BLOCK == 0 && !pointwise)) {
             return op.get();
         }
         return withoutOneDnn(op);
@@ -116,7 +121,8 @@ public final class OneDnnGuard {
             return Mode.NONE;
         }
         boolean blocksAgree = agrees(32, 16) && agrees(16, 32);
-        boolean othersAgree = agrees(24, 16) && agrees(16, 6) && agrees(3, 6);
+        boolean othersAgree = agrees(24, 16) && agrees(16, 6) && agrees(3, 6) && pointwiseStridedAgrees(16, 37)
+                && pointwiseStridedAgrees(32, 112);
         if (blocksAgree && othersAgree) {
             return Mode.ALL;
         }
@@ -148,6 +154,26 @@ public final class OneDnnGuard {
             org.bytedeco.pytorch.Tensor gAten = withoutOneDnn(adjoint);
             return close(y, yAten) && close(g, gAten);
         }
+    }
+
+    /**
+     * A 1x1 stride-2 convolution cin -> cout on 2 x cin x 4 x 4, oneDNN against ATen, in both
+     * memory orders (on the AVX-512 EPYC of 2026-12-08 the channels-last one was wrong for cout
+     * 37 and 112). Forward only: oneDNN's strided 1x1 deconvolution crashed the process there.
+     */
+    private static boolean pointwiseStridedAgrees(long cin, long cout) {
+        for (torch.MemoryFormat order : new torch.MemoryFormat[] {torch.MemoryFormat.ChannelsLast, torch.MemoryFormat.Contiguous}) {
+            try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+                org.bytedeco.pytorch.Tensor x = TorchTensors.fromHost(uniform(cin * 100 + cout + 7, 2, cin, 4, 4)).contiguous(order);
+                org.bytedeco.pytorch.Tensor w = TorchTensors.fromHost(uniform(cin * 1000 + cout + 7, cout, cin, 1, 1)).contiguous(order);
+                Supplier<org.bytedeco.pytorch.Tensor> forward = () -> torch.conv2d(x, w, new TensorOptional(), new long[] {2, 2},
+                        new long[] {0, 0}, new long[] {1, 1}, 1);
+                if (!close(forward.get(), withoutOneDnn(forward))) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static org.relprune.tensor.HostTensor uniform(long seed, long... dims) {

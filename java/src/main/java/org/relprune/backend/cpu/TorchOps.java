@@ -22,7 +22,8 @@ final class TorchOps {
     static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dSpec s) {
         OpShapes.conv2d(x, w, bias, s);
         try (TensorOptional b = bias == null ? new TensorOptional() : new TensorOptional(t(bias))) {
-            return wrap(OneDnnGuard.convolution(x.shape().dim(1) / s.groups(), () -> torch.conv2d(t(x), t(w), b,
+            boolean pointwise = w.shape().dim(2) == 1 && w.shape().dim(3) == 1;
+            return wrap(OneDnnGuard.convolution(x.shape().dim(1) / s.groups(), pointwise, () -> torch.conv2d(t(x), t(w), b,
                     new long[] {s.strideH(), s.strideW()}, new long[] {s.padH(), s.padW()}, new long[] {s.dilationH(), s.dilationW()},
                     s.groups())));
         }

@@ -119,6 +119,55 @@ class OneDnnGuardTest {
         }
     }
 
+    /** y = conv(x, w) with a square kernel, stride and zero padding, in float64. */
+    private static double[] conv(HostTensor x, HostTensor w, int stride, int pad) {
+        int n = (int) x.shape().dim(0), c = (int) x.shape().dim(1), h = (int) x.shape().dim(2), wd = (int) x.shape().dim(3);
+        int k = (int) w.shape().dim(0), kk = (int) w.shape().dim(2);
+        int oh = (int) Conv2dSpec.outSize(h, kk, stride, pad, 1), ow = (int) Conv2dSpec.outSize(wd, kk, stride, pad, 1);
+        double[] y = new double[n * k * oh * ow];
+        for (int b = 0; b < n; b++) {
+            for (int o = 0; o < k; o++) {
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        double s = 0;
+                        for (int ci = 0; ci < c; ci++) {
+                            for (int u = 0; u < kk; u++) {
+                                for (int v = 0; v < kk; v++) {
+                                    int ii = i * stride - pad + u, jj = j * stride - pad + v;
+                                    if (ii >= 0 && jj >= 0 && ii < h && jj < wd) {
+                                        s += (double) x.data()[((b * c + ci) * h + ii) * wd + jj] * w.data()[((o * c + ci) * kk + u) * kk + v];
+                                    }
+                                }
+                            }
+                        }
+                        y[((b * k + o) * oh + i) * ow + j] = s;
+                    }
+                }
+            }
+        }
+        return y;
+    }
+
+    /**
+     * Pointwise (1x1) strided convolutions, ResNet's downsampling, over multiples of 16 input
+     * channels: oneDNN's channels-last kernel for them is wrong on an AVX-512 EPYC (2026-12-08)
+     * for many output channel counts (33-45, 112, 208, 512, 1024, 2048 ...; any input channels,
+     * batch 2 and up), which the pruned widths of the sliced curve hit.
+     */
+    @Test
+    void pointwiseStridedConvolutionsAreRight() {
+        // {cin, cout, stride, h}
+        int[][] cases = {{16, 37, 2, 4}, {128, 208, 2, 2}, {128, 195, 2, 2}, {64, 512, 2, 8}, {32, 40, 3, 7}, {16, 112, 2, 5}};
+        try (CpuBackend cpu = new CpuBackend(); TensorScope scope = TensorScope.open()) {
+            for (int[] c : cases) {
+                HostTensor x = random(c[0] * 3L + c[1], 2, c[0], c[3], c[3]);
+                HostTensor w = random(c[0] * 5L + c[1], c[1], c[0], 1, 1);
+                float[] y = cpu.download(cpu.conv2d(cpu.upload(x), cpu.upload(w), null, Conv2dSpec.of(c[2], 0))).data();
+                assertClose("1x1 conv2d stride " + c[2] + ", " + c[0] + " -> " + c[1] + " channels", y, conv(x, w, c[2], 0));
+            }
+        }
+    }
+
     @Test
     void convolutionsOffMultiplesOf16AreRight() {
         long[][] channels = {{24, 16}, {17, 6}, {3, 6}, {16, 5}, {32, 16}, {6, 24}};

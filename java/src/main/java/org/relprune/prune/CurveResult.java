@@ -80,8 +80,12 @@ public record CurveResult(Method method, Selection selection, Evaluation evaluat
         }
     }
 
-    /** The architecture as given, the model's name, the weights file, the data source and the device. */
-    public record Source(String arch, String model, String weights, String data, String device) {
+    /**
+     * The architecture as given, the model's name, the weights file (absolute), the data source,
+     * the device, and the sha256 of the weights and of the data ({@code io.ContentHash}; null in runs
+     * made before content provenance).
+     */
+    public record Source(String arch, String model, String weights, String data, String device, String weightsSha256, String dataSha256) {
     }
 
     /** Whole run, scoring and curve evaluation (CPU times NaN where they were not recorded). */
@@ -186,6 +190,12 @@ public record CurveResult(Method method, Selection selection, Evaluation evaluat
         p.addProperty("weights", s.weights());
         p.addProperty("data", s.data());
         p.addProperty("device", s.device());
+        if (s.weightsSha256() != null) {
+            p.addProperty("weights_sha256", s.weightsSha256());
+        }
+        if (s.dataSha256() != null) {
+            p.addProperty("data_sha256", s.dataSha256());
+        }
         p.addProperty("date", provenance.date());
         Timing t = provenance.timing();
         p.addProperty("seconds", t.seconds());
@@ -253,7 +263,8 @@ public record CurveResult(Method method, Selection selection, Evaluation evaluat
                 ref.has("per_class") ? ref.get("per_class").getAsInt() : null, required(ref, "samples").getAsInt(), required(ref, "seed").getAsLong());
         JsonObject p = required(o, "provenance").getAsJsonObject();
         Source source = new Source(required(p, "arch").getAsString(), required(p, "model").getAsString(), required(p, "weights").getAsString(),
-                required(p, "data").getAsString(), required(p, "device").getAsString());
+                required(p, "data").getAsString(), required(p, "device").getAsString(),
+                p.has("weights_sha256") ? p.get("weights_sha256").getAsString() : null, p.has("data_sha256") ? p.get("data_sha256").getAsString() : null);
         Timing timing = new Timing(required(p, "seconds").getAsDouble(), phase(p, "scoring"), phase(p, "evaluation"));
         RunProvenance provenance = new RunProvenance(source, required(p, "date").getAsString(), timing,
                 p.has("backend") ? p.get("backend").getAsString() : null, p.has("versions") ? p.getAsJsonObject("versions") : new JsonObject());

@@ -34,6 +34,9 @@ public final class PruningReport {
         List<CurvePlot.Series> series = new ArrayList<>();
         for (Path dir : runs) {
             CurveResult c = CurveResult.read(dir);
+            if (!curves.isEmpty()) {
+                sameData(curves.get(0), runs.get(0), c, dir);
+            }
             series.add(new CurvePlot.Series(label(c), c.evaluation().rates(), c.test().accuracy()));
             curves.add(c);
         }
@@ -78,6 +81,17 @@ public final class PruningReport {
         }
         b.append("</body></html>\n");
         AtomicFileWrite.writeString(html, b.toString());
+    }
+
+    /** Curves side by side must be measured on the same images: runs whose data differ by content are refused. */
+    private static void sameData(CurveResult first, Path firstDir, CurveResult c, Path dir) {
+        String a = first.provenance().source().dataSha256();
+        String b = c.provenance().source().dataSha256();
+        if (a != null && b != null && !a.equals(b)) {
+            throw new IllegalArgumentException(dir + " was measured on other data than " + firstDir + " (" + c.provenance().source().data()
+                    + ", sha256 " + b.substring(0, 12) + "... against " + first.provenance().source().data() + ", " + a.substring(0, 12)
+                    + "...): their curves are not comparable in one report");
+        }
     }
 
     private static String label(CurveResult c) {

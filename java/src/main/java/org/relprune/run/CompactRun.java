@@ -12,6 +12,7 @@ import java.util.Map;
 import org.relprune.backend.Backend;
 import org.relprune.export.OnnxExport;
 import org.relprune.io.AtomicFileWrite;
+import org.relprune.io.ContentHash;
 import org.relprune.io.WeightFiles;
 import org.relprune.io.safetensors.SafetensorsWriter;
 import org.relprune.model.ForwardPass;
@@ -69,7 +70,7 @@ public final class CompactRun {
             OutputLocation.file(p, "--out", true);
         }
         String arch = curve.provenance().source().arch();
-        Path weights = Path.of(curve.provenance().source().weights());
+        Path weights = weightsOf(curve, from);
         Graph g = ModelZoo.resolve(arch);
         JsonObject base = ModelZoo.resolveConfig(arch);
         PlanRecipe recipe = curve.selection().recipe();
@@ -114,6 +115,31 @@ public final class CompactRun {
         OnnxExport.write(onnxOut, pg, small.weights(), Provenance.versions().get("relprune").getAsString());
         AtomicFileWrite.writeString(jsonOut, new GsonBuilder().setPrettyPrinting().create().toJson(sidecar) + "\n");
         return new Result(report, weightsOut, jsonOut, onnxOut);
+    }
+
+    /**
+     * The weights file the run pruned: its recorded absolute path, refused when the file there is
+     * not the one the run read (sha256), and when an older run recorded a relative path (relative to
+     * a working folder nobody knows now) without a hash.
+     */
+    static Path weightsOf(CurveResult curve, Path run) throws java.io.IOException {
+        CurveResult.Source source = curve.provenance().source();
+        Path weights = Path.of(source.weights());
+        if (!weights.isAbsolute() && source.weightsSha256() == null) {
+            throw new IllegalArgumentException(run.resolve(CurveResult.CURVE) + " records the weights as '" + weights + "', relative to the folder "
+                    + "that run was started in, and without their hash (an older relprune): rerun prune so the run records them by content");
+        }
+        if (!Files.isRegularFile(weights)) {
+            throw new java.nio.file.NoSuchFileException(weights.toString(), null, "the weights the run in " + run + " pruned are no longer there");
+        }
+        if (source.weightsSha256() != null) {
+            String now = ContentHash.file(weights);
+            if (!now.equals(source.weightsSha256())) {
+                throw new IllegalArgumentException("the weights at " + weights + " changed since the run in " + run + " (sha256 "
+                        + source.weightsSha256().substring(0, 12) + "... then, " + now.substring(0, 12) + "... now): its plan would prune another model");
+            }
+        }
+        return weights;
     }
 
     /** Parameters (trainable), FLOPs (2 x MACs) per image and the median CPU latency of a batch-1 forward pass. */

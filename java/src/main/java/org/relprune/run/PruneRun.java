@@ -5,7 +5,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.relprune.backend.Backend;
+import org.relprune.io.ContentHash;
 import org.relprune.io.WeightFiles;
+import org.relprune.io.data.Datasets;
 import org.relprune.lrp.Attributor;
 import org.relprune.lrp.composite.Composites;
 import org.relprune.model.Graph;
@@ -53,6 +55,8 @@ public final class PruneRun {
         Criterion c = criterion(s, composite);
         // the LRP pass keeps a reference batch's activations and up to two companions of each (u, a rule's stacked inputs)
         MemoryEstimate.inference(graph, 3 * s.referenceBatch(), "pruning").check();
+        String weightsHash = ContentHash.file(s.weights());
+        String dataHash = Datasets.fingerprint(s.data());
         PruningData data = PruningData.prepare(graph, s);
         PruningPlan.Reduction reduction = reduction(s.reduction());
         PlanRecipe recipe = new PlanRecipe(kind, s.ranking().equals("global"), s.normalize(), s.coupled() ? reduction : null);
@@ -86,7 +90,8 @@ public final class PruneRun {
                 res.validation() == null ? null : CurveResult.Curve.of(rd, res.validation(), data.validation().size()),
                 new CurveResult.Reference(s.reference() == null ? null : s.reference().toString(), s.reference() == null ? s.effectivePerClass() : null,
                         data.reference().size(), s.seed()),
-                new CurveResult.RunProvenance(new CurveResult.Source(s.arch(), graph.name(), s.weights().toString(), data.raw().source(), s.device()),
+                new CurveResult.RunProvenance(new CurveResult.Source(s.arch(), graph.name(), s.weights().toAbsolutePath().normalize().toString(),
+                        data.raw().source(), s.device(), weightsHash, dataHash),
                         Instant.now().toString(), new CurveResult.Timing(seconds, res.scoring(), res.evaluation()), backendDescription,
                         Provenance.versions()),
                 List.copyOf(scores));

@@ -71,7 +71,7 @@ class CurveResultTest {
                 new CurveResult.Evaluation("data", rates, new int[] {0, 42}, null),
                 CurveResult.Curve.of(rates, new double[] {0.9, Double.NaN}, 64), null,
                 new CurveResult.Reference("ref.safetensors", null, 64, 3),
-                new CurveResult.RunProvenance(new CurveResult.Source("lenet5", "lenet5", "w.safetensors", "d", "cpu"), "2026-12-08T00:00:00Z",
+                new CurveResult.RunProvenance(new CurveResult.Source("lenet5", "lenet5", "/runs/w.safetensors", "d", "cpu", "aa", "bb"), "2026-12-08T00:00:00Z",
                         new CurveResult.Timing(1.5, new PhaseTimes(1, 0.5, 0.25), new PhaseTimes(0.5, Double.NaN, Double.NaN)), "cpu", versions),
                 null);
         r.write(tmp);

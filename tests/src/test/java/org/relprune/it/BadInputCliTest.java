@@ -109,4 +109,64 @@ class BadInputCliTest {
         assertEquals("someone's page", java.nio.file.Files.readString(html));
         assertEquals(0, Cli.run("report", run.toString(), "--out", html.toString(), "--force").exitCode());
     }
+
+    private static String sha256(Path file) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(java.nio.file.Files.readAllBytes(file)));
+    }
+
+    @Test
+    void compactionFindsTheRunsWeightsByContentAndRefusesChangedOnes(@TempDir Path tmp) throws Exception {
+        Path weights = tmp.resolve("model.safetensors");
+        SafetensorsWriter.write(weights, RandomWeights.generate(ModelZoo.resolve("lenet5"), 2), Map.of());
+        // given relative to the working folder: before, compact resolved it against its own working folder
+        Path relative = Path.of("").toAbsolutePath().relativize(weights);
+        Path run = tmp.resolve("run");
+        Cli prune = Cli.run("prune", "--arch", "lenet5", "--weights", relative.toString(), "--data", MNIST, "--criterion", "l1",
+                "--grouping", "coupled", "--rates", "0,0.2", "--test-limit", "100", "--validation-limit", "100", "--out", run.toString());
+        assertEquals(0, prune.exitCode(), prune.err());
+        JsonObject p = JsonParser.parseString(java.nio.file.Files.readString(run.resolve("curve.json"))).getAsJsonObject().getAsJsonObject("provenance");
+        assertEquals(weights.toAbsolutePath().toString(), p.get("weights").getAsString(), "recorded as an absolute path");
+        assertEquals(sha256(weights), p.get("weights_sha256").getAsString(), "recorded by content");
+        assertTrue(p.get("data_sha256").getAsString().matches("[0-9a-f]{64}"), p.toString());
+        Cli compact = Cli.run("compact", "--from", run.toString(), "--rate", "0.2", "--out", tmp.resolve("small").toString(), "--latency-runs", "1");
+        assertEquals(0, compact.exitCode(), compact.err());
+        // other weights at the same path: before, compacted silently with exit 0
+        SafetensorsWriter.write(weights, RandomWeights.generate(ModelZoo.resolve("lenet5"), 3), Map.of());
+        Cli changed = Cli.run("compact", "--from", run.toString(), "--rate", "0.2", "--out", tmp.resolve("small2").toString());
+        assertEquals(1, changed.exitCode());
+        assertTrue(changed.err().contains("changed since the run"), changed.err());
+        assertTrue(!java.nio.file.Files.exists(tmp.resolve("small2.safetensors")), "nothing written");
+    }
+
+    @Test
+    void aReportRefusesCurvesMeasuredOnOtherData(@TempDir Path tmp) throws Exception {
+        // the committed MNIST and a copy of it with one test image's label file changed: other data by content
+        Path other = tmp.resolve("mnist-copy");
+        java.nio.file.Files.createDirectories(other);
+        try (var files = java.nio.file.Files.list(Path.of(MNIST))) {
+            for (Path f : files.toList()) {
+                java.nio.file.Files.copy(f, other.resolve(f.getFileName()));
+            }
+        }
+        Path a = tmp.resolve("a");
+        Path b = tmp.resolve("b");
+        assertEquals(0, Cli.run("prune", "--arch", "lenet5", "--weights", nanWeights.toString(), "--data", MNIST, "--criterion", "l1",
+                "--rates", "0,0.5", "--test-limit", "100", "--validation-limit", "100", "--out", a.toString()).exitCode());
+        try (var files = java.nio.file.Files.list(other)) {
+            Path images = files.filter(f -> f.getFileName().toString().contains("images")).findFirst().orElseThrow();
+            byte[] bytes;
+            try (var in = new java.util.zip.GZIPInputStream(java.nio.file.Files.newInputStream(images))) {
+                bytes = in.readAllBytes();
+            }
+            bytes[bytes.length - 1] ^= 1; // one pixel of the last image
+            try (var out = new java.util.zip.GZIPOutputStream(java.nio.file.Files.newOutputStream(images))) {
+                out.write(bytes);
+            }
+        }
+        assertEquals(0, Cli.run("prune", "--arch", "lenet5", "--weights", nanWeights.toString(), "--data", other.toString(), "--criterion", "l1",
+                "--rates", "0,0.5", "--test-limit", "100", "--validation-limit", "100", "--out", b.toString()).exitCode());
+        Cli report = Cli.run("report", a.toString(), b.toString(), "--out", tmp.resolve("r.html").toString());
+        assertEquals(1, report.exitCode());
+        assertTrue(report.err().contains("measured on other data"), report.err());
+    }
 }

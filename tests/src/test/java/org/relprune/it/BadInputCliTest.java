@@ -169,4 +169,21 @@ class BadInputCliTest {
         assertEquals(1, report.exitCode());
         assertTrue(report.err().contains("measured on other data"), report.err());
     }
+
+    @Test
+    void errorsNameTheFileWithoutJavaOrLibraryInternals(@TempDir Path tmp) throws Exception {
+        Path json = tmp.resolve("arch.json");
+        java.nio.file.Files.writeString(json, "{\"preset\":");
+        Cli arch = Cli.run("info", "--arch", json.toString());
+        assertEquals(1, arch.exitCode());
+        // before: "...: invalid JSON: java.io.EOFException: End of input at line 1 column 12 path $.preset"
+        assertTrue(arch.err().contains(json.toString()) && !arch.err().contains("java.") && !arch.err().contains("Exception"), arch.err());
+        Path run = tmp.resolve("run");
+        java.nio.file.Files.createDirectories(run);
+        java.nio.file.Files.writeString(run.resolve("curve.json"), "{\"criterion\": 3,, }");
+        Cli report = Cli.run("report", run.toString(), "--out", tmp.resolve("r.html").toString());
+        assertEquals(1, report.exitCode());
+        assertTrue(report.err().contains(run.resolve("curve.json").toString()) && !report.err().contains("setStrictness")
+                && !report.err().contains("https://") && !report.err().contains("Exception"), report.err());
+    }
 }

@@ -67,6 +67,7 @@ public final class SearchRun {
         SearchSpace sp = s.space() == null ? SearchSpace.defaults(vit)
                 : SearchSpace.parse(JsonParser.parseString(Files.readString(s.space())).getAsJsonObject(), vit);
         checkOut(s);
+        MemoryEstimate.inference(graph, 3 * SearchSettings.REFERENCE_CHUNK, "searching").check();
         ComponentKind kind = vit ? ComponentKind.NEURONS : ComponentKind.CHANNELS;
         // the study is identified by content: the resolved architecture and the hashes of the files, not their names
         JsonObject arch = ModelZoo.resolveConfig(s.arch());

@@ -57,7 +57,7 @@ public final class SearchRun {
         Graph graph = ModelZoo.resolve(s.arch());
         boolean vit = PruneRun.isTransformer(graph);
         SearchSpace sp = s.space() == null ? SearchSpace.defaults(vit)
-                : SearchSpace.parse(JsonParser.parseString(Files.readString(s.space())).getAsJsonObject(), vit);
+                : SearchSpace.read(s.space(), vit);
         ComponentKind kind = vit ? ComponentKind.NEURONS : ComponentKind.CHANNELS;
         // trials rank globally and take the scores as they are: what the final curves' prune runs do by default
         PlanRecipe recipe = PlanRecipe.independent(kind);

@@ -65,7 +65,7 @@ public final class SearchRun {
         Graph graph = ModelZoo.resolve(s.arch());
         boolean vit = PruneRun.isTransformer(graph);
         SearchSpace sp = s.space() == null ? SearchSpace.defaults(vit)
-                : SearchSpace.parse(JsonParser.parseString(Files.readString(s.space())).getAsJsonObject(), vit);
+                : SearchSpace.read(s.space(), vit);
         checkOut(s);
         MemoryEstimate.inference(graph, 3 * SearchSettings.REFERENCE_CHUNK, "searching").check();
         ComponentKind kind = vit ? ComponentKind.NEURONS : ComponentKind.CHANNELS;

@@ -3,6 +3,13 @@ package org.relprune.search;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +27,10 @@ import java.util.SplittableRandom;
 public record SearchSpace(List<String> groups, List<String> rules, List<String> attention, List<Boolean> signed,
                           double[] epsilon, double[] gamma, double[] alpha) {
     public static final List<String> ALL_RULES = List.of("epsilon", "gamma", "zplus", "alphabeta");
+    /** The largest epsilon or gamma a space may propose. */
+    static final double MAX_PARAMETER = 1e6;
+    /** The largest alpha a space may propose (beta = alpha - 1). */
+    static final double MAX_ALPHA = 1e3;
 
     public SearchSpace {
         groups = List.copyOf(groups);
@@ -44,15 +55,16 @@ public record SearchSpace(List<String> groups, List<String> rules, List<String> 
                 throw new IllegalArgumentException("search space: unknown attention rule '" + a + "' (cp, attnlrp)");
             }
         }
-        checkRange("epsilon", epsilon, 0, true);
-        checkRange("gamma", gamma, 0, true);
-        checkRange("alpha", alpha, 1, false);
+        // finite bounds, and an alpha whose beta = alpha - 1 is still told apart from it in a spec string
+        checkRange("epsilon", epsilon, 0, MAX_PARAMETER, true);
+        checkRange("gamma", gamma, 0, MAX_PARAMETER, true);
+        checkRange("alpha", alpha, 1, MAX_ALPHA, false);
     }
 
-    private static void checkRange(String name, double[] r, double min, boolean positive) {
-        if (r == null || r.length != 2 || !(r[0] <= r[1]) || r[0] < min || (positive && r[0] <= 0)) {
+    private static void checkRange(String name, double[] r, double min, double max, boolean positive) {
+        if (r == null || r.length != 2 || !(r[0] <= r[1]) || r[0] < min || (positive && r[0] <= 0) || !(r[1] <= max)) {
             throw new IllegalArgumentException("search space: " + name + " range must be [lo, hi] with " + (positive ? "0 < " : min + " <= ")
-                    + "lo <= hi, got " + java.util.Arrays.toString(r));
+                    + "lo <= hi <= " + (long) max + ", got " + java.util.Arrays.toString(r));
         }
     }
 
@@ -60,6 +72,38 @@ public record SearchSpace(List<String> groups, List<String> rules, List<String> 
     public static SearchSpace defaults(boolean transformer) {
         return new SearchSpace(List.of("low", "mid", "high", "fc"), ALL_RULES, transformer ? List.of("cp", "attnlrp") : List.of(),
                 List.of(false, true), new double[] {1e-9, 1}, new double[] {1e-4, 10}, new double[] {1, 4});
+    }
+
+    /**
+     * Reads a search-space file (see {@link #parse}).
+     *
+     * @throws IOException when the file cannot be read
+     * @throws IllegalArgumentException naming the file, when it is not UTF-8 JSON text holding a
+     *     valid search space
+     */
+    public static SearchSpace read(Path file, boolean transformer) throws IOException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException(file + ": not UTF-8 text; a search space is a JSON object", e);
+        }
+        JsonElement json;
+        try {
+            json = JsonParser.parseString(text);
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException(file + ": not valid JSON: " + gsonDetail(e), e);
+        }
+        if (!json.isJsonObject()) {
+            throw new IllegalArgumentException(file + ": a search space is a JSON object such as "
+                    + "{\"rules\": [\"gamma\", \"epsilon\"], \"gamma\": [0.01, 1]}, found " + abbreviate(json));
+        }
+        try {
+            return parse(json.getAsJsonObject(), transformer);
+        } catch (IllegalArgumentException e) {
+            // names and values quoted from the file may hold line breaks; errors are one line
+            throw new IllegalArgumentException((file + ": " + e.getMessage()).replaceAll("\\s*[\\r\\n\\u2028\\u2029\\u0085]+\\s*", " "), e);
+        }
     }
 
     /** {"groups": [...], "rules": [...], "attention": [...], "signed": [false, true], "epsilon": [lo, hi], "gamma": ..., "alpha": ...}; missing fields take the defaults. */
@@ -70,41 +114,71 @@ public record SearchSpace(List<String> groups, List<String> rules, List<String> 
                 throw new IllegalArgumentException("search space: unknown field '" + k + "' (groups, rules, attention, signed, epsilon, gamma, alpha)");
             }
         }
-        try {
-            return new SearchSpace(o.has("groups") ? strings(o.getAsJsonArray("groups")) : d.groups(),
-                    o.has("rules") ? strings(o.getAsJsonArray("rules")) : d.rules(),
-                    o.has("attention") ? strings(o.getAsJsonArray("attention")) : d.attention(),
-                    o.has("signed") ? booleans(o.getAsJsonArray("signed")) : d.signed(),
-                    o.has("epsilon") ? pair(o.getAsJsonArray("epsilon")) : d.epsilon(),
-                    o.has("gamma") ? pair(o.getAsJsonArray("gamma")) : d.gamma(),
-                    o.has("alpha") ? pair(o.getAsJsonArray("alpha")) : d.alpha());
-        } catch (ClassCastException | IllegalStateException | UnsupportedOperationException e) {
-            throw new IllegalArgumentException("search space: malformed field (" + e.getMessage() + ")", e);
-        }
+        return new SearchSpace(o.has("groups") ? strings(o, "groups") : d.groups(),
+                o.has("rules") ? strings(o, "rules") : d.rules(),
+                o.has("attention") ? strings(o, "attention") : d.attention(),
+                o.has("signed") ? booleans(o, "signed") : d.signed(),
+                o.has("epsilon") ? pair(o, "epsilon") : d.epsilon(),
+                o.has("gamma") ? pair(o, "gamma") : d.gamma(),
+                o.has("alpha") ? pair(o, "alpha") : d.alpha());
     }
 
-    private static List<String> strings(JsonArray a) {
+    private static JsonArray array(JsonObject o, String field, String of) {
+        JsonElement e = o.get(field);
+        if (!e.isJsonArray()) {
+            throw new IllegalArgumentException("search space: field '" + field + "' must be an array of " + of + ", got " + abbreviate(e));
+        }
+        return e.getAsJsonArray();
+    }
+
+    private static List<String> strings(JsonObject o, String field) {
         List<String> s = new ArrayList<>();
-        for (JsonElement e : a) {
+        for (JsonElement e : array(o, field, "strings")) {
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+                throw new IllegalArgumentException("search space: field '" + field + "' must hold only strings, got " + abbreviate(e));
+            }
             s.add(e.getAsString().toLowerCase(Locale.ROOT));
         }
         return s;
     }
 
-    private static List<Boolean> booleans(JsonArray a) {
+    private static List<Boolean> booleans(JsonObject o, String field) {
         List<Boolean> s = new ArrayList<>();
-        for (JsonElement e : a) {
+        for (JsonElement e : array(o, field, "booleans")) {
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+                throw new IllegalArgumentException("search space: field '" + field + "' must hold only true or false, got " + abbreviate(e));
+            }
             s.add(e.getAsBoolean());
         }
         return s;
     }
 
-    private static double[] pair(JsonArray a) {
+    private static double[] pair(JsonObject o, String field) {
+        JsonArray a = array(o, field, "two numbers [lo, hi]");
         double[] d = new double[a.size()];
         for (int i = 0; i < d.length; i++) {
-            d[i] = a.get(i).getAsDouble();
+            JsonElement e = a.get(i);
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+                throw new IllegalArgumentException("search space: field '" + field + "' must hold two numbers [lo, hi], got " + abbreviate(e));
+            }
+            d[i] = e.getAsDouble();
         }
         return d;
+    }
+
+    /** A JSON value for a message: one line, at most 60 characters. */
+    private static String abbreviate(JsonElement e) {
+        String s = e.toString().replaceAll("\\s+", " ");
+        return s.length() <= 60 ? s : s.substring(0, 60) + "...";
+    }
+
+    /** Gson's message without its advice to relax parsing and its troubleshooting link. */
+    private static String gsonDetail(JsonParseException e) {
+        Throwable t = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause() : e;
+        return String.valueOf(t.getMessage())
+                .replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "malformed JSON")
+                .replaceFirst("(?s)\\s*See https?://\\S+\\s*$", "")
+                .replaceAll("\\s+", " ").strip();
     }
 
     public JsonObject toJson() {

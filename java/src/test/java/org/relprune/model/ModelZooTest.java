@@ -83,6 +83,26 @@ class ModelZooTest {
         assertMessage("{not json", "invalid JSON");
     }
 
+    @Test
+    void depthIsBoundedSoThatBuildingCannotHang() {
+        // 200000 encoder layers took minutes to build (fuzzing contract: an answer within seconds)
+        assertMessage("{\"family\":\"torchvision.VisionTransformer\",\"image_size\":32,\"patch_size\":8,\"num_layers\":200000,"
+                + "\"num_heads\":2,\"hidden_dim\":16,\"mlp_dim\":32}", "'num_layers' is 200000, more than the limit of 1000");
+        assertMessage("{\"family\":\"cifar.ResNet\",\"layers\":[1,1001,1]}", "'layers' holds 1001, more than the limit of 1000");
+    }
+
+    @Test
+    void errorsAreOneLineWithoutLibraryInternals(@TempDir Path tmp) throws Exception {
+        // Gson's message was "...: com.google.gson.stream.MalformedJsonException: Expected ':' ...\nSee https://..."
+        Path f = Files.writeString(tmp.resolve("arch.json"), "{\"famil{");
+        ArchitectureException e = assertThrows(ArchitectureException.class, () -> ModelZoo.resolve(f.toString()));
+        String m = e.getMessage();
+        assertTrue(m.startsWith(f + ": invalid JSON: ") && m.contains("line 1 column"), m);
+        assertTrue(!m.contains("\n") && !m.contains("com.google") && !m.contains("LENIENT") && !m.contains("https://"), m);
+        e = assertThrows(ArchitectureException.class, () -> ModelZoo.resolve("{\"preset\":\"lenet\n5\"}"));
+        assertTrue(!e.getMessage().contains("\n") && e.getMessage().contains("'lenet 5'"), e.getMessage());
+    }
+
     private static void assertMessage(String arch, String fragment) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelZoo.resolve(arch));
         assertTrue(e.getMessage().contains(fragment), "message '" + e.getMessage() + "' lacks '" + fragment + "'");

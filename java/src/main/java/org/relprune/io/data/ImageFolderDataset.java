@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
@@ -16,6 +17,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import org.relprune.tensor.Shape;
 
 /**
@@ -29,6 +32,9 @@ import org.relprune.tensor.Shape;
  * <p>JPEG decoding is Java's, which can differ from libjpeg (PIL) by a unit of 1/255 in places.
  */
 public final class ImageFolderDataset {
+    /** The most pixels an image may declare; larger ones are refused before decoding. */
+    static final long MAX_PIXELS = 8192L * 8192;
+
     private ImageFolderDataset() {
     }
 
@@ -101,6 +107,31 @@ public final class ImageFolderDataset {
         return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
     }
 
+    /**
+     * Rejects an image whose header declares more than {@link #MAX_PIXELS} before anything is
+     * decoded: a PNG or JPEG of a few bytes can declare 60000x60000, and decoding it would allocate
+     * gigabytes (the raster, then three float planes).
+     */
+    private static void checkSize(Path file, int index) throws IOException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                return; // ImageIO.read answers null: "not a readable PNG or JPEG image"
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (pixels > MAX_PIXELS) {
+                    throw new DatasetFormatException(file, "image " + index + ": " + reader.getWidth(0) + "x" + reader.getHeight(0)
+                            + " pixels, more than the limit of " + MAX_PIXELS + " (8192x8192); downscale it first");
+                }
+            } finally {
+                reader.dispose();
+            }
+        }
+    }
+
     /** Each task writes only its own slice of {@code out}; {@link Future#get} publishes it. */
     private static void decodeAll(List<Path> images, ImageTransform transform, int threads, float[] out)
             throws IOException {
@@ -143,7 +174,10 @@ public final class ImageFolderDataset {
     private static float[] decode(Path file, int index, ImageTransform transform) throws DatasetFormatException {
         BufferedImage image;
         try {
+            checkSize(file, index);
             image = ImageIO.read(file.toFile());
+        } catch (DatasetFormatException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             // Decoders signal damaged data with IOExceptions and, for some damage, runtime exceptions.
             throw new DatasetFormatException(file, "image " + index + ": cannot decode: " + e, e);

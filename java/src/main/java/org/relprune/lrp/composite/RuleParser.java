@@ -78,8 +78,10 @@ final class RuleParser {
         double beta = params.size() == 2 ? number(name, params.get(1)) : alpha - 1;
         String where = "'" + value.text() + "' at column " + value.column();
         if (Math.abs(alpha - beta - 1) > ALPHA_BETA_TOLERANCE) {
+            // with one parameter beta is alpha - 1, which rounds to alpha itself when alpha is huge
+            String betaText = params.size() == 2 ? params.get(1).text() : SpecNumbers.format(beta);
             throw error.apply(where + ": alphabeta needs alpha - beta = 1, got alpha " + params.get(0).text()
-                    + " and beta " + params.get(1).text());
+                    + " and beta " + betaText);
         }
         if (beta < 0) {
             throw error.apply(where + ": alphabeta needs beta >= 0 (alpha >= 1), got beta " + SpecNumbers.format(beta));

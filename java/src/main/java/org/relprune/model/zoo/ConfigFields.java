@@ -33,6 +33,29 @@ final class ConfigFields {
         return json.has(key) && !json.get(key).isJsonNull();
     }
 
+    /** The largest depth (encoder layers, or blocks of a stage) a config may ask for; building is superlinear in it. */
+    static final int MAX_DEPTH = 1000;
+
+    /** {@link #integer(String, Integer)} at most {@code max}, e.g. a depth that would take minutes to build. */
+    int integer(String key, Integer fallback, int max) {
+        int v = integer(key, fallback);
+        if (v > max) {
+            throw new ArchitectureException("architecture config: field '" + key + "' is " + v + ", more than the limit of " + max);
+        }
+        return v;
+    }
+
+    /** {@link #integers(String, int)} each at most {@code max}. */
+    int[] integers(String key, int length, int max) {
+        int[] v = integers(key, length);
+        for (int x : v) {
+            if (x > max) {
+                throw new ArchitectureException("architecture config: field '" + key + "' holds " + x + ", more than the limit of " + max);
+            }
+        }
+        return v;
+    }
+
     int integer(String key, Integer fallback) {
         if (!has(key)) {
             if (fallback == null) {

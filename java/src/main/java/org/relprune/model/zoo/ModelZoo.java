@@ -170,7 +170,15 @@ public final class ModelZoo {
             }
             return e.getAsJsonObject();
         } catch (JsonParseException e) {
-            throw new ArchitectureException(source + ": invalid JSON: " + e.getMessage(), e);
+            throw new ArchitectureException(source + ": invalid JSON: " + gsonDetail(e), e);
         }
+    }
+
+    /** Gson's message without the wrapped exception's class name, its advice to relax parsing and its link. */
+    private static String gsonDetail(JsonParseException e) {
+        Throwable t = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause() : e;
+        return String.valueOf(t.getMessage())
+                .replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "malformed JSON")
+                .replaceFirst("(?s)\\s*See https?://\\S+\\s*$", "");
     }
 }

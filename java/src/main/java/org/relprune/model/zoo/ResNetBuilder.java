@@ -39,7 +39,7 @@ final class ResNetBuilder {
             case "Bottleneck" -> true;
             default -> throw new ArchitectureException("architecture config: block must be BasicBlock or Bottleneck, got '" + block + "'");
         };
-        int[] layers = f.integers("layers", cifar ? 3 : 4);
+        int[] layers = f.integers("layers", cifar ? 3 : 4, ConfigFields.MAX_DEPTH);
         int width = f.integer("width", cifar ? 16 : 64);
         int classes = f.integer("num_classes", cifar ? 10 : 1000);
         Shape input = f.input(cifar ? Shape.of(3, 32, 32) : Shape.of(3, 224, 224));

@@ -38,7 +38,7 @@ final class VisionTransformerBuilder {
                 Set.of("image_size", "patch_size", "num_layers", "num_heads", "hidden_dim", "mlp_dim", "num_classes"));
         int image = f.integer("image_size", null);
         int patch = f.integer("patch_size", null);
-        int layers = f.integer("num_layers", null);
+        int layers = f.integer("num_layers", null, ConfigFields.MAX_DEPTH);
         int heads = f.integer("num_heads", null);
         int dim = f.integer("hidden_dim", null);
         int mlp = f.integer("mlp_dim", null);

@@ -107,6 +107,18 @@ class ImageFolderDatasetTest {
     }
 
     @Test
+    void anImageDeclaringHugeDimensionsIsRefusedBeforeDecoding() throws Exception {
+        // a 70-byte PNG whose header says 20000x20000: decoding it allocated a 1.6 GB raster, then 4.8 GB of floats
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB), "png", out);
+        byte[] b = out.toByteArray();
+        java.nio.ByteBuffer.wrap(b).putInt(16, 20000).putInt(20, 20000); // IHDR width, height (the CRC is not checked)
+        Path image = write(root.resolve("big/0.png"), b);
+        assertRejected(image, () -> ImageFolderDataset.read(root, new ImageTransform(8, 8), 1),
+                "image 0: 20000x20000 pixels, more than the limit of 67108864");
+    }
+
+    @Test
     void resizeAndCropThroughTheReader() throws Exception {
         // 4 high, 6 wide, shorter side 2, crop 2: means of the 2x2 blocks at columns 0..3 (see ImageTransformTest).
         png("only/a.png", 4, 6, (y, x) -> rgb(10 * y + x, 2 * (10 * y + x), 100));

@@ -154,6 +154,7 @@ class CompositeSpecTest {
         "conv=gamma:-0.5                     | gamma '-0.5' at column 12 must be >= 0 |",
         "conv=alphabeta:2:2                  | 'alphabeta:2:2' at column 6: alphabeta needs alpha - beta = 1 | alpha 2 and beta 2",
         "conv=alphabeta:0.5                  | 'alphabeta:0.5' at column 6: alphabeta needs beta >= 0 |",
+        "conv=alphabeta:1e17                 | alphabeta needs alpha - beta = 1 | alpha 1e17 and beta 1e17",
         "conv=alphabeta:0.5:-0.5             | alphabeta needs beta >= 0 |",
         "conv=zbox:3:-3                      | 'zbox:3:-3' at column 6: zbox needs LOW < HIGH | got 3 and -3",
         "conv=zbox:1:1                       | zbox needs LOW < HIGH |",
@@ -168,6 +169,15 @@ class CompositeSpecTest {
         }
         assertTrue(m.contains("docs/composites.md"), m);
         assertTrue(e instanceof IllegalArgumentException);
+    }
+
+    @Test
+    void messagesAreOneLineWhateverTheInput() {
+        // the spec is quoted in the message, and a user's line break with it (found by CompositeSpecFuzzTest)
+        CompositeException e = assertThrows(CompositeException.class, () -> Composites.named("att\nfntiio"));
+        assertTrue(e.getMessage().startsWith("unknown composite 'att fntiio'"), e.getMessage());
+        e = assertThrows(CompositeException.class, () -> CompositeSpec.parse("conv=zplus,\r\nlinear=gama"));
+        assertTrue(!e.getMessage().contains("\n") && !e.getMessage().contains("\r"), e.getMessage());
     }
 
     @Test

@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 public final class ErrorLines {
     /** libtorch appends its C++ backtrace after this line. */
     private static final String NATIVE_TRACE = "Exception raised from";
-    /** "java.io.EOFException: ", "com.google.gson.stream.MalformedJsonException: " inside a message. */
-    private static final Pattern CLASS_NAME = Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z]\\w*(?:Exception|Error)\\b:?\\s*");
+    /** "java.io.EOFException: ", "com.google.gson.stream.MalformedJsonException: ", "ClassCastException: " inside a message. */
+    private static final Pattern CLASS_NAME = Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.)*[A-Z]\\w*(?:Exception|Error)\\b:?\\s*");
     /** Gson's advice and troubleshooting links, meant for programmers. */
     private static final Pattern LIBRARY_ADVICE = Pattern.compile(
             "(?:\\s*Use JsonReader\\.setStrictness\\([^)]*\\) to accept malformed JSON)|(?:\\s*See https?://\\S+)");

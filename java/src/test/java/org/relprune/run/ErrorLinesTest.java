@@ -62,5 +62,8 @@ class ErrorLinesTest {
         assertEquals("--grouping must be independent or coupled, not 'magic'",
                 ErrorLines.oneLine(new IllegalArgumentException("--grouping must be independent or coupled, not 'magic'")));
         assertEquals("two lines become one", ErrorLines.oneLine(new IllegalArgumentException("two lines\nbecome one")));
+        assertEquals("w.pt: corrupt checkpoint: class java.lang.String cannot be cast",
+                ErrorLines.oneLine(new java.io.IOException("w.pt: corrupt checkpoint: ClassCastException: class java.lang.String cannot be cast")),
+                "a bare exception class name goes too");
     }
 }

@@ -85,7 +85,8 @@ public final class TorchCheckpoint {
         } catch (IOException e) {
             throw fail(file, "corrupt zip archive: " + describe(e));
         } catch (RuntimeException e) {
-            throw fail(file, "corrupt checkpoint: " + e.getClass().getSimpleName() + ": " + describe(e));
+            // a structure the reader did not expect (a bug's symptoms too): the file is what the user can act on
+            throw fail(file, "corrupt or unsupported checkpoint (its pickled structure is not a state_dict of tensors relprune can read)");
         }
     }
 
@@ -103,7 +104,7 @@ public final class TorchCheckpoint {
 
     private static String describe(Throwable e) {
         String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+        return m == null || m.isBlank() ? "no detail" : m;
     }
 
     /** Rejects what is clearly not a zip archive before ZipFile gives a vaguer message. */

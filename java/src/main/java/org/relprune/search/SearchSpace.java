@@ -82,6 +82,12 @@ public record SearchSpace(List<String> groups, List<String> rules, List<String> 
      *     valid search space
      */
     public static SearchSpace read(Path file, boolean transformer) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException("--space " + file + " is a folder, not a search space file");
+        }
+        if (!Files.exists(file)) {
+            throw new java.nio.file.NoSuchFileException(file.toString(), null, "no search space file there");
+        }
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);

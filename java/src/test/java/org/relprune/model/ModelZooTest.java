@@ -130,5 +130,9 @@ class ModelZooTest {
         IllegalArgumentException width = assertThrows(IllegalArgumentException.class,
                 () -> ModelZoo.resolve("{\"preset\":\"resnet18\",\"width\":100000000}"));
         assertTrue(width.getMessage().contains("'width'") && width.getMessage().contains("16777216"), width.getMessage());
+        // before: accepted, and training grew to 23.5 GB until the kernel killed it without a message
+        IllegalArgumentException classes = assertThrows(IllegalArgumentException.class,
+                () -> ModelZoo.resolve("{\"preset\":\"lenet5\",\"num_classes\":25000000}"));
+        assertTrue(classes.getMessage().contains("'num_classes'"), classes.getMessage());
     }
 }

@@ -54,6 +54,16 @@ class SearchSpaceTest {
     }
 
     @Test
+    void aFolderOrAMissingFileIsNamedAsSuch() {
+        // before: "search: error: Is a directory", the folder unnamed
+        IllegalArgumentException folder = assertThrows(IllegalArgumentException.class, () -> SearchSpace.read(dir, false));
+        assertEquals("--space " + dir + " is a folder, not a search space file", folder.getMessage());
+        java.nio.file.NoSuchFileException missing = assertThrows(java.nio.file.NoSuchFileException.class,
+                () -> SearchSpace.read(dir.resolve("nope.json"), false));
+        assertEquals(dir.resolve("nope.json").toString(), missing.getFile());
+    }
+
+    @Test
     void namesQuotedFromTheFileKeepTheMessageOneLine() throws Exception {
         Path f = Files.writeString(dir.resolve("space.json"), "{\"groups\": [\"lo\\nw\"]}");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SearchSpace.read(f, false));

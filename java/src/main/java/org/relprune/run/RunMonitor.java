@@ -2,7 +2,6 @@ package org.relprune.run;
 
 import java.util.function.IntConsumer;
 import org.relprune.prune.PruningJob;
-import org.relprune.train.EpochStats;
 import org.relprune.train.TrainingListener;
 
 /**
@@ -41,32 +40,6 @@ public interface RunMonitor extends PruningJob.Listener {
             @Override
             public IntConsumer phase(String name, int total) {
                 return n -> {
-                };
-            }
-        };
-    }
-
-    /** Lines to {@code out}, no progress (for logs). */
-    static RunMonitor lines(java.io.PrintWriter out) {
-        return new RunMonitor() {
-            @Override
-            public void say(String line) {
-                out.println(line);
-            }
-
-            @Override
-            public IntConsumer phase(String name, int total) {
-                return n -> {
-                };
-            }
-
-            @Override
-            public Training training(int epochs) {
-                return new Training() {
-                    @Override
-                    public void epoch(EpochStats s) {
-                        out.println(TrainRun.epochLine(s, epochs));
-                    }
                 };
             }
         };

@@ -58,6 +58,7 @@ public class LrpBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        org.relprune.run.Backends.configureNativeCache(); // before torch loads: this build's own native cache folder
         Graph graph = ModelZoo.resolve("resnet18");
         weights = RandomWeights.generate(graph, 1);
         backend = new CpuBackend();

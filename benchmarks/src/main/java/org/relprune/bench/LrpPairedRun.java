@@ -20,6 +20,8 @@ public final class LrpPairedRun {
     }
 
     public static void main(String[] args) {
+        // this build's natives in a cache folder of their own, before anything loads them (docs/reliability.md)
+        org.relprune.run.Backends.configureNativeCache();
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
         LrpBenchmark b = new LrpBenchmark();
         b.setUp();

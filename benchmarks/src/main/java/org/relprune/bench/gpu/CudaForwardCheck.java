@@ -72,6 +72,8 @@ public final class CudaForwardCheck {
     }
 
     public static void main(String[] args) throws Exception {
+        // this build's natives in a cache folder of their own, before anything loads them (docs/reliability.md)
+        org.relprune.run.Backends.configureNativeCache();
         if (args.length == 3 && args[0].equals("reference")) {
             System.exit(reference(Path.of(args[1]), Path.of(args[2]), System.out));
         } else if (args.length == 3 && args[0].equals("check")) {

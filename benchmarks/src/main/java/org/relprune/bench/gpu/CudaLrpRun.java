@@ -71,6 +71,8 @@ public final class CudaLrpRun {
     }
 
     public static void main(String[] args) throws Exception {
+        // this build's natives in a cache folder of their own, before anything loads them (docs/reliability.md)
+        org.relprune.run.Backends.configureNativeCache();
         // a third argument "cpu" runs golden / check on the CPU backend: a self-test of this driver
         boolean onCpu = args.length == 3 && args[2].equals("cpu");
         if (args.length != 2 && !onCpu) {

@@ -41,6 +41,8 @@ public final class CudaSettingsCheck {
     }
 
     public static void main(String[] args) {
+        // this build's natives in a cache folder of their own, before anything loads them (docs/reliability.md)
+        org.relprune.run.Backends.configureNativeCache();
         PrintStream log = System.out;
         int failed = 0;
         failed += check(log, "linear under PYTORCH_DEFAULTS stays fp32", CudaSettingsCheck::matrixProductsStayFp32);

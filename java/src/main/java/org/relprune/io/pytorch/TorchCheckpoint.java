@@ -90,6 +90,9 @@ public final class TorchCheckpoint {
         }
     }
 
+    /** The most elements a view may have beyond its storage's (an expanded, stride-0 tensor). */
+    static final long MAX_REPEATED_VIEW = 1 << 20;
+
     /** An IOException whose message is already complete; never re-wrapped. */
     private static final class CheckpointException extends IOException {
         CheckpointException(String message) {
@@ -295,6 +298,11 @@ public final class TorchCheckpoint {
             }
             if (numel > MAX_ARRAY_LENGTH) {
                 throw fail(file, what + " has " + numel + " elements, more than one Java array can hold");
+            }
+            // a view repeating its storage (stride 0): a few bytes of file would become gigabytes of floats
+            if (numel > s.numel() && numel > MAX_REPEATED_VIEW) {
+                throw fail(file, what + ": size " + Arrays.toString(size) + " with stride " + Arrays.toString(stride) + " repeats the "
+                        + s.numel() + " elements of its storage into " + numel + ": not a tensor a state_dict holds");
             }
             Shape shape = Shape.of(size);
             if (numel == 0) {

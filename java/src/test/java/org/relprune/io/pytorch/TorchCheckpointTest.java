@@ -538,4 +538,16 @@ class TorchCheckpointTest {
         Files.write(file, torchSaveZip("archive", HexFormat.of().parseHex(PY_ORDERED_PKL), storages));
         assertFails(file, "conv1.weight", "archive/data/0", "40 bytes");
     }
+
+    @Test
+    void aViewRepeatingItsStorageIntoGigabytesIsRefused() throws IOException {
+        // conv1.weight's size (2, 3, 2, 2) and stride (12, 4, 2, 1) become (32768, 32768, 1, 1) and (0, 0, 0, 0): 2^30 floats
+        // (4 GB) out of a 24-element storage; before, the reader allocated them
+        String pkl = PY_ORDERED_PKL.replace("284b024b034b024b02747109284b0c4b044b024b0174",
+                "284a008000004a008000004b014b01747109284b004b004b004b0074");
+        assertTrue(!pkl.equals(PY_ORDERED_PKL), "the size and stride bytes were found");
+        Path file = dir.resolve("repeated.pt");
+        Files.write(file, torchSaveZip("archive", HexFormat.of().parseHex(pkl), pyStorages()));
+        assertFails(file, "conv1.weight", "[32768, 32768, 1, 1]", "repeats the 24 elements");
+    }
 }

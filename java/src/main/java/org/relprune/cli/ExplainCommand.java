@@ -1,26 +1,8 @@
 package org.relprune.cli;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.relprune.backend.Backend;
-import org.relprune.backend.BatchSplitter;
-import org.relprune.io.TensorRef;
-import org.relprune.io.WeightFiles;
-import org.relprune.io.safetensors.SafetensorsWriter;
-import org.relprune.lrp.Attribution;
-import org.relprune.lrp.Attributor;
-import org.relprune.lrp.composite.Composite;
-import org.relprune.lrp.composite.Composites;
-import org.relprune.model.Graph;
-import org.relprune.model.Model;
-import org.relprune.model.zoo.ModelZoo;
-import org.relprune.run.Backends;
-import org.relprune.run.OutputLocation;
-import org.relprune.tensor.HostTensor;
-import org.relprune.tensor.TensorScope;
+import org.relprune.run.ExplainRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,78 +41,13 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        OutputLocation.file(out.out, "--out", force.force);
-        int b = batch.positive(32);
-        Graph graph = ModelZoo.resolve(model.arch());
-        Composite c = Composites.named(composite);
-        Map<String, HostTensor> w = WeightFiles.read(model.weights);
-        HostTensor x = TensorRef.parse(input).read();
-        int n = (int) x.shape().dim(0);
-        HostTensor given = target.equals("argmax") ? null : TensorRef.parse(target).read();
-        if (given != null && given.data().length != n) {
-            throw new IllegalArgumentException("--target " + target + " holds " + given.data().length + " values for " + n + " inputs");
-        }
-        java.io.PrintStream log = new java.io.PrintStream(System.err, true);
-        try (Backend backend = Backends.open(device.or("cpu"), log);
-             Model loaded = Model.load(graph, w, backend)) {
-            BatchSplitter splitter = new BatchSplitter("explain " + input, b, log::println);
-            List<Explained> parts = splitter.map(n, (from, to) -> {
-                try (TensorScope scope = TensorScope.open();
-                     Attributor attributor = new Attributor(loaded, backend.upload(x.rows(from, to)))) {
-                    int[] targets = targets(attributor.logits(), given, from, to);
-                    return new Explained(attributor.explain(c, targets), targets);
-                }
-            });
-            Attribution a = Attribution.concatRows(parts.stream().map(Explained::relevance).toList());
-            NonFiniteWarning.relevance(spec.commandLine().getErr(), a.input());
-            Map<String, HostTensor> result = new LinkedHashMap<>();
-            result.put("relevance/input", a.input());
-            a.channels().forEach((k, v) -> result.put("relevance/channels/" + k, v));
-            a.neurons().forEach((k, v) -> result.put("relevance/neurons/" + k, v));
-            a.neuronsAbs().forEach((k, v) -> result.put("relevance/neurons_abs/" + k, v));
-            a.heads().forEach((k, v) -> result.put("relevance/heads/" + k, v));
-            a.headsAbs().forEach((k, v) -> result.put("relevance/heads_abs/" + k, v));
-            float[] t = new float[n];
-            int at = 0;
-            for (Explained part : parts) {
-                for (int target : part.targets()) {
-                    t[at++] = target;
-                }
-            }
-            result.put("target", HostTensor.of(t, t.length));
-            if (heatmap != null) {
-                org.relprune.report.Heatmaps.write(heatmap, x, a.input());
-            }
-            SafetensorsWriter.write(out.out, result, Map.of("architecture", graph.name(), "composite", c.spec(), "device", backend.description()));
+        ExplainRun.Result r = ExplainRun.run(new ExplainRun.Settings(model.arch(), model.weights, input, target, composite,
+                device.or(ExplainRun.Settings.DEFAULT_DEVICE), batch.positive(ExplainRun.Settings.DEFAULT_BATCH),
+                new ExplainRun.Output(out.out, heatmap, force.force)), new java.io.PrintStream(System.err, true));
+        if (r.nonFiniteInputs() > 0) {
+            spec.commandLine().getErr().println("explain: warning: the relevance of " + r.nonFiniteInputs() + " of " + r.inputs()
+                    + " inputs is not finite (NaN or infinite): check the weights, the inputs and the composite's parameters");
         }
         return 0;
-    }
-
-    private record Explained(Attribution relevance, int[] targets) {
-    }
-
-    /** Targets of samples [from, to): the predicted class, or the values given by --target (checked against the classes). */
-    private int[] targets(HostTensor logits, HostTensor given, int from, int to) {
-        int classes = (int) logits.shape().dim(1);
-        int[] t = new int[to - from];
-        for (int i = 0; i < t.length; i++) {
-            if (given == null) {
-                int best = 0;
-                for (int k = 1; k < classes; k++) {
-                    if (logits.data()[i * classes + k] > logits.data()[i * classes + best]) {
-                        best = k;
-                    }
-                }
-                t[i] = best;
-            } else {
-                float v = given.data()[from + i];
-                if (v != Math.rint(v) || v < 0 || v >= classes) {
-                    throw new IllegalArgumentException("--target " + target + ": value " + v + " of sample " + (from + i)
-                            + " is not a class in 0.." + (classes - 1));
-                }
-                t[i] = (int) v;
-            }
-        }
-        return t;
     }
 }

@@ -18,14 +18,4 @@ final class NonFiniteWarning {
                     + "check the weights (a diverged training?) and the inputs");
         }
     }
-
-    /** Warns when the input relevance of some samples is not finite. */
-    static void relevance(PrintWriter err, HostTensor input) {
-        int n = (int) input.shape().dim(0);
-        int bad = n == 0 ? 0 : Predictions.nonFiniteRows(input.data(), input.data().length / n);
-        if (bad > 0) {
-            err.println("explain: warning: the relevance of " + bad + " of " + n + " inputs is not finite (NaN or infinite): "
-                    + "check the weights, the inputs and the composite's parameters");
-        }
-    }
 }

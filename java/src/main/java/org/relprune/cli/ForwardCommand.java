@@ -1,17 +1,7 @@
 package org.relprune.cli;
 
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.relprune.backend.Backend;
-import org.relprune.io.TensorRef;
-import org.relprune.io.WeightFiles;
-import org.relprune.io.safetensors.SafetensorsWriter;
-import org.relprune.model.Graph;
-import org.relprune.model.Model;
-import org.relprune.model.zoo.ModelZoo;
-import org.relprune.run.Backends;
-import org.relprune.run.OutputLocation;
-import org.relprune.tensor.HostTensor;
+import org.relprune.run.ForwardRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,19 +24,16 @@ final class ForwardCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, paramLabel = "F.safetensors:KEY", description = "Input tensor [N,C,H,W], already normalized.")
     String input;
 
-
     @Override
     public Integer call() throws Exception {
-        OutputLocation.file(out.out, "--out", force.force);
-        int b = batch.positive(64);
-        Graph graph = ModelZoo.resolve(model.arch());
-        Map<String, HostTensor> w = WeightFiles.read(model.weights);
-        HostTensor x = TensorRef.parse(input).read();
-        try (Backend backend = Backends.open(device.or("auto"), new java.io.PrintStream(System.err, true));
-             Model loaded = Model.load(graph, w, backend)) {
-            HostTensor logits = Inference.logits(loaded, x, b, "forward");
-            NonFiniteWarning.logits(spec.commandLine().getErr(), "forward", logits);
-            SafetensorsWriter.write(out.out, Map.of("logits", logits), Map.of("architecture", graph.name(), "device", backend.description()));
+        ForwardRun.Result r;
+        try (ConsoleMonitor monitor = new ConsoleMonitor(new java.io.PrintWriter(spec.commandLine().getErr(), true))) {
+            r = ForwardRun.run(new ForwardRun.Settings(model.arch(), model.weights, input, device.or(ForwardRun.Settings.DEFAULT_DEVICE),
+                    batch.positive(ForwardRun.Settings.DEFAULT_BATCH), out.out, force.force), monitor);
+        }
+        if (r.nonFiniteRows() > 0) {
+            spec.commandLine().getErr().println("forward: warning: " + r.nonFiniteRows() + " of " + r.logits().shape().dim(0) + " inputs have "
+                    + "logits that are not finite (NaN or infinite): check the weights (a diverged training?) and the inputs");
         }
         return 0;
     }
